@@ -1,0 +1,44 @@
+"""Timeline API: dated geopolitical events with actors, roles, sources and honest dates."""
+
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from api import database, headers
+from api.cursors import load_or_create_secret
+from api.openapi import TimelineApi, spec_options
+from api.settings import load_settings
+from api.views import actors, event_types, events, health, sources, spec
+
+
+def package_version() -> str:
+    """Return the installed version of this project."""
+    try:
+        return metadata.version("timeline-api")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app from `TIMELINE_*` settings, overridden by `test_config`."""
+    app = Flask(__name__, static_folder=None)
+    app.config.update(load_settings())
+    app.config.update(spec_options(package_version()))
+    app.config.update(test_config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret(Path("instance") / "secret_key")
+    app.json.sort_keys = False
+
+    database.init_app(app)
+    headers.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    api = TimelineApi(app)
+    for module in (events, actors, sources, event_types, health):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(spec.blp)

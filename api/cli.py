@@ -1,0 +1,127 @@
+"""The `timeline` command: Flask's CLI over the app factory, plus this project's commands."""
+
+import difflib
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from api import create_app
+from api.database import database, utc_now
+from api.models import create_schema
+from api.openapi import spec_yaml
+from api.seeding import SeedError, seed
+from api.settings import load_settings
+
+cli = FlaskGroup(
+    name="timeline",
+    create_app=create_app,
+    load_dotenv=False,
+    help="Timeline API: dated geopolitical events with actors, sources and honest dates.",
+)
+
+
+@cli.command("init-db")
+def init_db_command() -> None:
+    """Create the database tables and indexes that do not exist yet."""
+    create_schema()
+    click.echo(f"Database ready: {_redacted(current_app.config['DATABASE_URL'])}")
+
+
+@cli.command("seed")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def seed_command(paths: tuple[Path, ...]) -> None:
+    """Load fixture files or folders (default: fixtures/) in one transaction, by id."""
+    targets = list(paths) or [Path(current_app.config["FIXTURES"])]
+    try:
+        with database.connection_context():
+            counts = seed(targets, utc_now())
+    except SeedError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(
+            f"{len(error.problems)} problem(s) in the fixtures; nothing was written."
+        ) from None
+    for kind, count in counts.items():
+        click.echo(
+            f"{kind}: {count['created']} created, {count['updated']} updated, "
+            f"{count['unchanged']} unchanged"
+        )
+
+
+@cli.command("serve", with_appcontext=False)
+@click.option("--bind", "-b", help="Address to listen on (default: TIMELINE_BIND).")
+@click.option("--workers", "-w", type=click.IntRange(min=1), help="Worker processes.")
+@click.option(
+    "--config",
+    "config_path",
+    default="gunicorn.conf.py",
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="gunicorn configuration file.",
+)
+def serve_command(bind: str | None, workers: int | None, config_path: str) -> None:
+    """Serve the API with gunicorn and gunicorn.conf.py."""
+    settings = load_settings()
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        config_path,
+        "--bind",
+        bind or settings["BIND"],
+        "--workers",
+        str(workers or settings["WORKERS"]),
+        "api:create_app()",
+    ]
+    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+
+
+@cli.command("openapi")
+@click.option(
+    "--output",
+    "-o",
+    default="openapi.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the YAML document goes.",
+)
+@click.option("--check", is_flag=True, help="Fail if the file differs from what the code makes.")
+def openapi_command(output: Path, check: bool) -> None:
+    """Write the OpenAPI document generated from the code, or check the committed one."""
+    generated = spec_yaml(current_app)
+    if not check:
+        output.write_text(generated, encoding="utf-8")
+        click.echo(f"Wrote {output}")
+        return
+    committed = output.read_text(encoding="utf-8") if output.exists() else ""
+    if committed != generated:
+        diff = difflib.unified_diff(
+            committed.splitlines(), generated.splitlines(), str(output), "generated", lineterm=""
+        )
+        click.echo("\n".join(list(diff)[:80]), err=True)
+        raise click.ClickException(f"{output} is out of date: run `timeline openapi`.")
+    click.echo(f"{output} is up to date")
+
+
+def _redacted(url: str) -> str:
+    """Hide a password in a database URL."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+def main() -> None:
+    """Run the `timeline` command."""
+    cli.main(prog_name="timeline")
+
+
+if __name__ == "__main__":
+    main()

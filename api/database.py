@@ -1,0 +1,80 @@
+"""Database binding: one proxy, opened from the configured URL, a connection per request."""
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import urlparse
+
+from flask import Flask, Response
+from peewee import (
+    Database,
+    DatabaseProxy,
+    InterfaceError,
+    OperationalError,
+    PeeweeException,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
+from playhouse import db_url
+
+from api.errors import problem_response
+
+database = DatabaseProxy()
+
+
+def open_database(url: str, *, busy_timeout_ms: int = 5000) -> Database:
+    """Return an unconnected database for a `sqlite:///...` or `postgresql://...` URL."""
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        path = db_url.parse(url)["database"]
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # IMMEDIATE: a read-then-write transaction cannot fail to upgrade its lock.
+        return db_url.connect(
+            url,
+            timeout=busy_timeout_ms / 1000,
+            lock_type="IMMEDIATE",
+            pragmas={"foreign_keys": 1, "busy_timeout": busy_timeout_ms},
+        )
+    if scheme in {"postgresql", "postgres"}:
+        return db_url.connect(url)
+    raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite or postgresql")
+
+
+def is_sqlite() -> bool:
+    """Tell whether the bound database is SQLite."""
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def is_postgresql() -> bool:
+    """Tell whether the bound database is PostgreSQL."""
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
+def utc_now() -> dt.datetime:
+    """Return the current UTC time, naive, to the microsecond."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def init_app(app: Flask) -> None:
+    """Bind the database from the app's settings and open a connection per request."""
+    database.initialize(
+        open_database(
+            app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        )
+    )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _unavailable(error: PeeweeException) -> Response:
+        app.logger.warning("database unavailable: %s", error)
+        return problem_response(
+            503,
+            "The database is busy or unreachable; try again shortly.",
+            headers={"Retry-After": "1"},
+        )
+
+    # peewee connects on the first query of a request; the connection ends with the request.
+    @app.teardown_appcontext
+    def _close(_exc: BaseException | None) -> None:
+        if not database.is_closed():
+            database.close()

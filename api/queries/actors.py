@@ -1,0 +1,106 @@
+"""Actor queries: resolve ids and aliases, walk the member hierarchy, list with counts."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from peewee import JOIN, fn
+
+from api.models import Actor, ActorAlias, EventActor
+
+
+def alias_key(name: str) -> str:
+    """Return the case-insensitive key under which an alias is unique."""
+    return " ".join(name.casefold().split())
+
+
+def resolve_actor(name: str) -> str | None:
+    """Return the canonical id of an actor named by id or alias, or None."""
+    candidate = name.strip()
+    if Actor.select(Actor.id).where(Actor.id == candidate.lower()).exists():
+        return candidate.lower()
+    row = (
+        ActorAlias.select(ActorAlias.actor)
+        .where(ActorAlias.key == alias_key(candidate))
+        .tuples()
+        .first()
+    )
+    return row[0] if row else None
+
+
+def actor_family(actor_id: str) -> set[str]:
+    """Return the actor and every member below it, at any depth."""
+    base = Actor.select(Actor.id).where(Actor.id == actor_id)
+    tree = base.cte("tree", recursive=True, columns=("id",))
+    member = Actor.alias()
+    recursive = member.select(member.id).join(tree, on=(member.parent == tree.c.id))
+    cte = tree.union(recursive)
+    query = cte.select_from(cte.c.id).tuples()
+    return {row[0] for row in query}
+
+
+def aliases_by_actor(actor_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Return each actor's aliases in their written order."""
+    aliases: dict[str, list[str]] = defaultdict(list)
+    query = (
+        ActorAlias.select(ActorAlias.actor, ActorAlias.alias)
+        .where(ActorAlias.actor.in_(list(actor_ids)))
+        .order_by(ActorAlias.actor, ActorAlias.position)
+        .tuples()
+    )
+    for actor_id, alias in query:
+        aliases[actor_id].append(alias)
+    return aliases
+
+
+def members_by_actor(actor_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Return the ids of each actor's direct members."""
+    members: dict[str, list[str]] = defaultdict(list)
+    query = (
+        Actor.select(Actor.parent, Actor.id)
+        .where(Actor.parent.in_(list(actor_ids)))
+        .order_by(Actor.parent, Actor.id)
+        .tuples()
+    )
+    for parent_id, member_id in query:
+        members[parent_id].append(member_id)
+    return members
+
+
+def actor_rows(actor_ids: Iterable[str] | None = None, *, kinds=(), after_id=None, limit=None):
+    """Select actors (by id, kind and keyset position) with their direct event counts."""
+    query = (
+        Actor.select(Actor, fn.COUNT(fn.DISTINCT(EventActor.event)).alias("event_count"))
+        .join(EventActor, JOIN.LEFT_OUTER, on=(EventActor.actor == Actor.id))
+        .group_by(Actor.id)
+        .order_by(Actor.id)
+    )
+    if actor_ids is not None:
+        query = query.where(Actor.id.in_(list(actor_ids)))
+    if kinds:
+        query = query.where(Actor.kind.in_(list(kinds)))
+    if after_id is not None:
+        query = query.where(Actor.id > after_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(query)
+
+
+def describe_actors(actors: list[Actor]) -> list[dict]:
+    """Turn actor rows into records with aliases, parent, members and event counts."""
+    ids = [actor.id for actor in actors]
+    aliases = aliases_by_actor(ids)
+    members = members_by_actor(ids)
+    return [
+        {
+            "id": actor.id,
+            "name": actor.name,
+            "kind": actor.kind,
+            "country": actor.country,
+            "aliases": aliases.get(actor.id, []),
+            "parent": actor.parent_id,
+            "members": members.get(actor.id, []),
+            "note": actor.note,
+            "event_count": actor.event_count,
+        }
+        for actor in actors
+    ]

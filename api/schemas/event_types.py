@@ -1,0 +1,18 @@
+"""Event type schemas."""
+
+from marshmallow import Schema, fields
+
+
+class EventTypeSchema(Schema):
+    """An event type and how many events have it."""
+
+    slug = fields.String(required=True, metadata={"example": "shipment"})
+    label = fields.String(required=True)
+    description = fields.String(required=True)
+    event_count = fields.Integer(required=True)
+
+
+class EventTypeListSchema(Schema):
+    """Every event type."""
+
+    data = fields.List(fields.Nested(EventTypeSchema), required=True)

@@ -1,0 +1,227 @@
+"""Event schemas: the query arguments, the record clients write, the event and page they read."""
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from api.schemas.common import PageArgsSchema, PageLinksSchema, PageMetaSchema
+from api.schemas.fields import (
+    TAG_PATTERN,
+    Choice,
+    CommaList,
+    EventDate,
+    PartialDate,
+    Slug,
+    Text,
+    UtcDateTime,
+)
+from api.vocabulary import EVENT_TYPES, PRECISIONS, RELATIONS, ROLES, STATUSES
+
+
+def Tag(**kwargs: Any) -> Text:  # noqa: N802 - a field factory reads like a field class
+    """Return a field for a free-form, lower-case tag."""
+    return Text(
+        validate=[
+            validate.Length(min=1, max=64),
+            validate.Regexp(TAG_PATTERN, error="Must be a lower-case tag such as 'fateh-110'."),
+        ],
+        **kwargs,
+    )
+
+
+class EventFilterArgsSchema(PageArgsSchema):
+    """Filters of `/v1/events`, all combinable."""
+
+    from_date = PartialDate(
+        data_key="from",
+        metadata={"description": "Earliest day, inclusive: YYYY, YYYY-MM or YYYY-MM-DD."},
+    )
+    to_date = PartialDate(
+        data_key="to",
+        metadata={"description": "Latest day, inclusive: `to=2023-10` ends on 2023-10-31."},
+    )
+    date_match = Choice(
+        ("overlap", "within"),
+        load_default="overlap",
+        metadata={
+            "description": "`overlap`: events whose span of possible days meets the range; "
+            "`within`: only events wholly inside it."
+        },
+    )
+    actor = CommaList(
+        Text(validate=validate.Length(min=1, max=300)),
+        validate=validate.Length(max=50),
+        metadata={
+            "description": "Actor ids or aliases, case-insensitive; repeat or comma-separate."
+        },
+    )
+    actor_match = Choice(
+        ("any", "all"),
+        load_default="any",
+        metadata={"description": "Whether an event needs any or all of the actors."},
+    )
+    role = CommaList(
+        Choice(ROLES),
+        validate=validate.Length(max=len(ROLES)),
+        metadata={
+            "description": "Only count actors in these roles (or, alone, any actor in them)."
+        },
+    )
+    include_members = fields.Boolean(
+        load_default=True,
+        metadata={"description": "Also match events of an actor's members (iran -> irgc)."},
+    )
+    type = CommaList(
+        Choice(EVENT_TYPES), validate=validate.Length(max=50), metadata={"description": "Types."}
+    )
+    status = CommaList(
+        Choice(STATUSES), validate=validate.Length(max=10), metadata={"description": "Statuses."}
+    )
+    tag = CommaList(
+        Text(validate=validate.Length(min=1, max=64)),
+        validate=validate.Length(max=50),
+        metadata={"description": "Tags (any of them), case-insensitive."},
+    )
+    sort = Choice(
+        ("date", "-date"),
+        load_default="date",
+        metadata={
+            "description": "`date`: by date_start, date_end, id; `-date` reverses all three."
+        },
+    )
+    count = fields.Boolean(
+        load_default=False, metadata={"description": "Add `meta.total`, the number of matches."}
+    )
+
+    @validates_schema
+    def check_range_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Reject a range whose start comes after its end."""
+        start, end = data.get("from_date"), data.get("to_date")
+        if start and end and start.start > end.end:
+            raise ValidationError(
+                f"'from' ({start.start.isoformat()}) is after 'to' ({end.end.isoformat()}).",
+                field_name="from",
+            )
+
+
+class EventActorRefSchema(Schema):
+    """An actor of an event, in one role, as a client writes it."""
+
+    id = Slug(required=True)
+    role = Choice(ROLES, required=True)
+
+
+class EventSourceRefSchema(Schema):
+    """A source an event cites, with the sentence it rests on."""
+
+    id = Slug(required=True)
+    quote = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=5000))
+
+
+class RelatedEventSchema(Schema):
+    """A typed link to another event."""
+
+    id = Slug(required=True)
+    relation = Choice(RELATIONS, required=True)
+
+
+def _reject_duplicates(items: list[dict[str, Any]], key: tuple[str, ...], name: str) -> None:
+    seen = set()
+    for index, item in enumerate(items):
+        value = tuple(item[part] for part in key)
+        if value in seen:
+            raise ValidationError(
+                {index: [f"Repeats {', '.join(map(str, value))}."]}, field_name=name
+            )
+        seen.add(value)
+
+
+class EventRecordSchema(Schema):
+    """An event as fixtures and clients write it: the event minus the server's own fields."""
+
+    id = Slug()
+    title = Text(required=True, validate=validate.Length(min=1, max=300))
+    summary = Text(required=True, validate=validate.Length(min=1, max=10_000))
+    type = Choice(EVENT_TYPES, required=True)
+    date = EventDate(required=True)
+    status = Choice(STATUSES, required=True)
+    note = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=2000))
+    actors = fields.List(
+        fields.Nested(EventActorRefSchema), required=True, validate=validate.Length(min=1, max=100)
+    )
+    sources = fields.List(
+        fields.Nested(EventSourceRefSchema),
+        required=True,
+        validate=validate.Length(min=1, max=100),
+    )
+    tags = fields.List(Tag(), load_default=list, validate=validate.Length(max=50))
+    related = fields.List(
+        fields.Nested(RelatedEventSchema), load_default=list, validate=validate.Length(max=100)
+    )
+
+    @validates_schema
+    def check_unique_items(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Reject an actor in the same role twice, a source cited twice, a repeated tag."""
+        _reject_duplicates(data.get("actors", []), ("id", "role"), "actors")
+        _reject_duplicates(data.get("sources", []), ("id",), "sources")
+        _reject_duplicates([{"tag": tag} for tag in data.get("tags", [])], ("tag",), "tags")
+        _reject_duplicates(data.get("related", []), ("id", "relation"), "related")
+        if data.get("id") and any(item["id"] == data["id"] for item in data.get("related", [])):
+            raise ValidationError("An event cannot be related to itself.", field_name="related")
+
+
+class EventActorSchema(Schema):
+    """An actor of an event, in one role."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf([term.slug for term in ROLES]))
+
+
+class EventSourceSchema(Schema):
+    """A source an event cites, inlined, with the sentence the event rests on."""
+
+    id = fields.String(required=True)
+    publisher = fields.String(required=True)
+    title = fields.String(required=True)
+    url = fields.String(required=True, allow_none=True)
+    published = fields.String(
+        required=True, allow_none=True, metadata={"description": "Date as written, if known."}
+    )
+    quote = fields.String(required=True, allow_none=True)
+
+
+class EventSchema(Schema):
+    """A dated event with its actors and roles, sources and related events."""
+
+    id = fields.String(required=True, metadata={"example": "2022-02-24-russia-invades-ukraine"})
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf([t.slug for t in EVENT_TYPES]))
+    date = fields.String(
+        required=True,
+        metadata={"description": "As written: YYYY, YYYY-MM, YYYY-MM-DD or an A/B interval."},
+    )
+    date_start = fields.Date(required=True, metadata={"description": "Earliest day it can mean."})
+    date_end = fields.Date(required=True, metadata={"description": "Latest day it can mean."})
+    precision = fields.String(required=True, validate=validate.OneOf(PRECISIONS))
+    status = fields.String(required=True, validate=validate.OneOf([t.slug for t in STATUSES]))
+    note = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "How the date or facts were inferred, where they were."},
+    )
+    actors = fields.List(fields.Nested(EventActorSchema), required=True)
+    sources = fields.List(fields.Nested(EventSourceSchema), required=True)
+    tags = fields.List(fields.String(), required=True)
+    related = fields.List(fields.Nested(RelatedEventSchema), required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
+
+
+class EventPageSchema(Schema):
+    """One page of events."""
+
+    data = fields.List(fields.Nested(EventSchema), required=True)
+    meta = fields.Nested(PageMetaSchema, required=True)
+    links = fields.Nested(PageLinksSchema, required=True)

@@ -1,0 +1,102 @@
+"""Fields shared by the schemas: safe text, slugs, imprecise dates, repeatable lists."""
+
+import datetime as dt
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from api.dates import EDTF_PATTERN, PARTIAL_DATE_PATTERN, InvalidDate, parse_event_date
+from api.dates import parse_partial_date as _parse_partial_date
+from api.vocabulary import Term, slugs
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+TAG_PATTERN = r"^[a-z0-9]+([-_.][a-z0-9]+)*$"
+
+
+class Text(fields.String):
+    """A string that never carries a NUL byte (PostgreSQL cannot store one)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain a NUL byte.")
+        return text
+
+
+def Slug(**kwargs: Any) -> Text:  # noqa: N802 - a field factory reads like a field class
+    """Return a field for a lower-case, hyphenated, url-safe id."""
+    return Text(
+        validate=[
+            validate.Length(min=1, max=200),
+            validate.Regexp(
+                SLUG_PATTERN,
+                error="Must be a lower-case slug of letters, digits and single hyphens.",
+            ),
+        ],
+        **kwargs,
+    )
+
+
+def Choice(terms: tuple[Term, ...] | tuple[str, ...], **kwargs: Any) -> Text:  # noqa: N802
+    """Return a field that takes one value of a controlled vocabulary."""
+    choices = slugs(terms) if terms and isinstance(terms[0], Term) else terms
+    return Text(
+        validate=validate.OneOf(choices, error="{input!r} is not one of: {choices}."),
+        **kwargs,
+    )
+
+
+class PartialDate(Text):
+    """A `YYYY`, `YYYY-MM` or `YYYY-MM-DD` query bound, loaded as the span it covers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": f"^{PARTIAL_DATE_PATTERN}$", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return _parse_partial_date(text)
+        except InvalidDate as error:
+            raise ValidationError(str(error)) from error
+
+
+class EventDate(Text):
+    """A date as written: a partial date or an `A/B` interval of two, checked on load."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": f"^{EDTF_PATTERN}$", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            parse_event_date(text)
+        except InvalidDate as error:
+            raise ValidationError(str(error)) from error
+        return text
+
+
+class CommaList(fields.List):
+    """A repeatable query parameter whose values may also be comma-separated."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValidationError("Must be a string or a list of strings.")
+        parts = [part.strip() for item in value for part in item.split(",")]
+        if any(not part for part in parts):
+            raise ValidationError("Must not contain an empty value.")
+        return super()._deserialize(parts, attr, data, **kwargs)
+
+
+class UtcDateTime(fields.DateTime):
+    """A naive UTC timestamp, written as ISO 8601 with a `Z`, to the millisecond."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        return value.isoformat(timespec="milliseconds") + "Z"

@@ -1,0 +1,103 @@
+"""Settings: every `TIMELINE_*` environment variable, declared once with its default."""
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+def _comma_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"{text!r} is not a boolean (use true or false)")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(f"{text!r} is not a positive integer")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, default, parser and meaning."""
+
+    name: str
+    default: str
+    parse: Callable[[str], Any]
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        """Return the environment variable that sets this setting."""
+        return f"TIMELINE_{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///instance/timeline.db",
+        str,
+        "Database to use: sqlite:///relative.db, sqlite:////absolute.db or postgresql://...",
+    ),
+    Setting(
+        "SQLITE_BUSY_TIMEOUT_MS",
+        "5000",
+        _positive_int,
+        "How long a SQLite connection waits for a lock before failing, in milliseconds.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        "",
+        str,
+        "Key that signs pagination cursors. Empty: read or create instance/secret_key. "
+        "Hosts that serve the same database must share it.",
+    ),
+    Setting(
+        "CACHE_CONTROL",
+        "public, max-age=60",
+        str,
+        "Cache-Control header of successful GET responses.",
+    ),
+    Setting(
+        "CORS_ORIGINS",
+        "*",
+        _comma_list,
+        "Origins allowed to read the API from a browser: * or a comma-separated list.",
+    ),
+    Setting("BIND", "127.0.0.1:8000", str, "Address gunicorn listens on (timeline serve)."),
+    Setting("WORKERS", "2", _positive_int, "Number of gunicorn worker processes."),
+    Setting(
+        "FIXTURES",
+        "fixtures",
+        str,
+        "Folder of fixture files that `timeline seed` loads when given no path.",
+    ),
+    Setting(
+        "LOG_ACCESS",
+        "true",
+        _boolean,
+        "Whether gunicorn writes an access log line per request to standard output.",
+    ),
+)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read every declared setting from the environment, falling back to its default."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env_var, setting.default)
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as error:
+            raise ValueError(f"{setting.env_var}: {error}") from error
+    return values

@@ -1,0 +1,101 @@
+"""Event endpoints: list with filters and keyset pages, and one event by id."""
+
+import re
+from typing import Any
+
+from api.blueprint import ApiBlueprint
+from api.cursors import decode_cursor, filters_fingerprint
+from api.errors import InvalidParameters, NotFound
+from api.models import Event
+from api.openapi import PAGE_HEADERS, READ_HEADERS
+from api.pagination import page_envelope, split_page
+from api.queries.actors import actor_family, resolve_actor
+from api.queries.events import (
+    EventFilters,
+    count_events,
+    describe_events,
+    events_page,
+    sort_position,
+)
+from api.schemas.common import EmptyQueryArgsSchema
+from api.schemas.events import EventFilterArgsSchema, EventPageSchema, EventSchema
+from api.schemas.fields import SLUG_PATTERN
+
+blp = ApiBlueprint(
+    "events", __name__, url_prefix="/v1/events", description="Dated events and their filters."
+)
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+def actor_groups(names: list[str], *, include_members: bool) -> tuple[frozenset[str], ...]:
+    """Resolve actor ids or aliases to groups of ids; unknown names are a 400 on `actor`."""
+    resolved = {name: resolve_actor(name) for name in names}
+    unknown = [name for name, actor_id in resolved.items() if actor_id is None]
+    if unknown:
+        listed = ", ".join(repr(name) for name in unknown)
+        raise InvalidParameters.for_parameter(
+            "actor", f"Unknown actor {listed}: use an id or alias from /v1/actors."
+        )
+    return tuple(
+        frozenset(actor_family(actor_id) if include_members else {actor_id})
+        for actor_id in dict.fromkeys(resolved.values())
+    )
+
+
+def filters_from_args(args: dict[str, Any], scope_actor: str | None = None) -> EventFilters:
+    """Turn loaded query arguments into event filters, resolving actors."""
+    include_members = args["include_members"]
+    scope_group = None
+    if scope_actor is not None:
+        scope_group = actor_groups([scope_actor], include_members=include_members)[0]
+    return EventFilters(
+        range_start=args["from_date"].start if args.get("from_date") else None,
+        range_end=args["to_date"].end if args.get("to_date") else None,
+        date_match=args["date_match"],
+        actor_groups=actor_groups(args.get("actor", []), include_members=include_members),
+        actor_match=args["actor_match"],
+        roles=tuple(dict.fromkeys(args.get("role", []))),
+        types=tuple(dict.fromkeys(args.get("type", []))),
+        statuses=tuple(dict.fromkeys(args.get("status", []))),
+        tags=tuple(dict.fromkeys(tag.lower() for tag in args.get("tag", []))),
+        scope_group=scope_group,
+    )
+
+
+def event_page_response(args: dict[str, Any], scope_actor: str | None = None):
+    """Answer one page of events matching the query arguments."""
+    filters = filters_from_args(args, scope_actor)
+    fingerprint = filters_fingerprint({"filters": filters.canonical(), "sort": args["sort"]})
+    after = None
+    if args.get("cursor"):
+        after = decode_cursor(args["cursor"], fingerprint, length=3)
+    rows = events_page(
+        filters, descending=args["sort"] == "-date", after=after, limit=args["limit"] + 1
+    )
+    page, has_more = split_page(rows, args["limit"])
+    body, headers = page_envelope(
+        describe_events(page),
+        limit=args["limit"],
+        next_position=sort_position(page[-1]) if has_more else None,
+        fingerprint=fingerprint,
+        total=count_events(filters) if args["count"] else None,
+    )
+    return body, 200, headers
+
+
+@blp.route("", methods=["GET"])
+@blp.read(EventFilterArgsSchema, EventPageSchema, operation_id="listEvents", headers=PAGE_HEADERS)
+def list_events(args: dict[str, Any]):
+    """List events that match every filter, in date order, a page at a time."""
+    return event_page_response(args)
+
+
+@blp.route("/<event_id>", methods=["GET"])
+@blp.read(EmptyQueryArgsSchema, EventSchema, operation_id="getEvent", headers=READ_HEADERS)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_event(_args: dict[str, Any], event_id: str):
+    """Get one event with its actors, sources, tags and related events."""
+    event = Event.get_or_none(Event.id == event_id) if _SLUG.fullmatch(event_id) else None
+    if event is None:
+        raise NotFound(f"No event with id {event_id!r}.")
+    return describe_events([event])[0]

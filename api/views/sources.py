@@ -1,0 +1,33 @@
+"""Source endpoints: list with citation counts, and one source by id."""
+
+from typing import Any
+
+from api.blueprint import ApiBlueprint
+from api.errors import NotFound
+from api.openapi import PAGE_HEADERS, READ_HEADERS
+from api.pagination import id_keyset_response
+from api.queries.sources import describe_sources, source_rows
+from api.schemas.common import EmptyQueryArgsSchema, PageArgsSchema
+from api.schemas.sources import SourcePageSchema, SourceSchema
+
+blp = ApiBlueprint(
+    "sources", __name__, url_prefix="/v1/sources", description="Publications that events cite."
+)
+
+
+@blp.route("", methods=["GET"])
+@blp.read(PageArgsSchema, SourcePageSchema, operation_id="listSources", headers=PAGE_HEADERS)
+def list_sources(args: dict[str, Any]):
+    """List sources by id, with the number of events citing each."""
+    return id_keyset_response(args, filters={}, fetch_rows=source_rows, describe=describe_sources)
+
+
+@blp.route("/<source_id>", methods=["GET"])
+@blp.read(EmptyQueryArgsSchema, SourceSchema, operation_id="getSource", headers=READ_HEADERS)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_source(_args: dict[str, Any], source_id: str):
+    """Get one source with the number of events citing it."""
+    rows = source_rows([source_id]) if "\x00" not in source_id else []
+    if not rows:
+        raise NotFound(f"No source with id {source_id!r}.")
+    return describe_sources(rows)[0]

@@ -1,0 +1,21 @@
+"""gunicorn settings for `timeline serve` and `make run`; TIMELINE_* variables override them."""
+
+from api import server_errors
+from api.settings import load_settings
+
+_settings = load_settings()
+server_errors.install()
+
+wsgi_app = "api:create_app()"
+bind = _settings["BIND"]
+workers = _settings["WORKERS"]
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 10
+keepalive = 2
+# gunicorn 27 shares one control socket per user by default; one instance exiting would
+# delete it under another, so this server runs without one.
+control_socket_disable = True
+accesslog = "-" if _settings["LOG_ACCESS"] else None
+errorlog = "-"
+loglevel = "info"

@@ -1,0 +1,89 @@
+"""Fixtures: an app on a fresh database per test, on SQLite and (when asked) PostgreSQL."""
+
+import os
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+from api import create_app
+from api.database import database, utc_now
+from api.models import ALL_MODELS, create_schema
+from api.seeding import seed
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+POSTGRES_SERVER_URL = os.environ.get("TIMELINE_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_SERVER_URL else [])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to run without PostgreSQL where it is required (CI): never skip it silently."""
+    if os.environ.get("TIMELINE_REQUIRE_POSTGRES") == "1" and not POSTGRES_SERVER_URL:
+        raise pytest.UsageError(
+            "TIMELINE_REQUIRE_POSTGRES=1 but TIMELINE_TEST_DATABASE_URL is not set: "
+            "the PostgreSQL suite must run here."
+        )
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """Create a uniquely named PostgreSQL database for this run, and drop it afterwards."""
+    import psycopg2  # noqa: PLC0415 - only the PostgreSQL suite needs the driver
+
+    name = f"timeline_test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(POSTGRES_SERVER_URL, connect_timeout=10)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(POSTGRES_SERVER_URL, name)
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Return the URL of an empty database: a new SQLite file, or a wiped PostgreSQL one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'timeline.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def app(database_url: str):
+    """Return an app on a fresh, empty schema."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-key"})
+    with database.connection_context():
+        database.drop_tables(list(ALL_MODELS), safe=True, cascade=database_url.startswith("p"))
+    create_schema()
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def seeded_app(app):
+    """Return an app whose database holds the curated fixtures."""
+    with database.connection_context():
+        seed([FIXTURES], utc_now())
+    return app
+
+
+@pytest.fixture
+def client(seeded_app):
+    """Return a test client of the seeded app."""
+    return seeded_app.test_client()
+
+
+@pytest.fixture
+def empty_client(app):
+    """Return a test client of an app with an empty database."""
+    return app.test_client()
