@@ -2,6 +2,7 @@
 
 import json
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -81,3 +82,12 @@ def test_gunicorn_refuses_an_over_long_url_as_a_problem(server):
     status, headers, body = _get(f"{server}/v1/events?cursor={'a' * 6000}")
     assert (status, headers["Content-Type"]) == (414, "application/problem+json")
     assert json.loads(body)["status"] == 414
+
+
+def test_the_config_serves_the_factory_without_a_control_socket(monkeypatch):
+    for name in ("TIMELINE_BIND", "TIMELINE_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["wsgi_app"] == "api:create_app()"
+    assert config["control_socket_disable"] is True
+    assert (config["bind"], config["workers"]) == ("127.0.0.1:8000", 2)

@@ -3,9 +3,8 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
-from peewee import JOIN, fn
-
 from api.models import Actor, ActorAlias, EventActor
+from api.queries.counted import rows_with_event_counts
 
 
 def alias_key(name: str) -> str:
@@ -68,21 +67,10 @@ def members_by_actor(actor_ids: Iterable[str]) -> dict[str, list[str]]:
 
 def actor_rows(actor_ids: Iterable[str] | None = None, *, kinds=(), after_id=None, limit=None):
     """Select actors (by id, kind and keyset position) with their direct event counts."""
-    query = (
-        Actor.select(Actor, fn.COUNT(fn.DISTINCT(EventActor.event)).alias("event_count"))
-        .join(EventActor, JOIN.LEFT_OUTER, on=(EventActor.actor == Actor.id))
-        .group_by(Actor.id)
-        .order_by(Actor.id)
+    where = [Actor.kind.in_(list(kinds))] if kinds else []
+    return rows_with_event_counts(
+        Actor, EventActor, ids=actor_ids, where=where, after_id=after_id, limit=limit
     )
-    if actor_ids is not None:
-        query = query.where(Actor.id.in_(list(actor_ids)))
-    if kinds:
-        query = query.where(Actor.kind.in_(list(kinds)))
-    if after_id is not None:
-        query = query.where(Actor.id > after_id)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(query)
 
 
 def describe_actors(actors: list[Actor]) -> list[dict]:

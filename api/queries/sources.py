@@ -2,26 +2,15 @@
 
 from collections.abc import Iterable
 
-from peewee import JOIN, fn
-
 from api.models import EventSource, Source
+from api.queries.counted import rows_with_event_counts
 
 
 def source_rows(source_ids: Iterable[str] | None = None, *, after_id=None, limit=None):
     """Select sources (by id and keyset position) with the number of events citing each."""
-    query = (
-        Source.select(Source, fn.COUNT(fn.DISTINCT(EventSource.event)).alias("event_count"))
-        .join(EventSource, JOIN.LEFT_OUTER, on=(EventSource.source == Source.id))
-        .group_by(Source.id)
-        .order_by(Source.id)
+    return rows_with_event_counts(
+        Source, EventSource, ids=source_ids, after_id=after_id, limit=limit
     )
-    if source_ids is not None:
-        query = query.where(Source.id.in_(list(source_ids)))
-    if after_id is not None:
-        query = query.where(Source.id > after_id)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(query)
 
 
 def describe_sources(sources: list[Source]) -> list[dict]:

@@ -15,6 +15,7 @@ from api.schemas.fields import (
     Text,
     UtcDateTime,
 )
+from api.schemas.sources import SourceFieldsSchema
 from api.vocabulary import EVENT_TYPES, PRECISIONS, RELATIONS, ROLES, STATUSES
 
 
@@ -72,10 +73,14 @@ class EventFilterArgsSchema(PageArgsSchema):
         metadata={"description": "Also match events of an actor's members (iran -> irgc)."},
     )
     type = CommaList(
-        Choice(EVENT_TYPES), validate=validate.Length(max=50), metadata={"description": "Types."}
+        Choice(EVENT_TYPES),
+        validate=validate.Length(max=50),
+        metadata={"description": "Event types, any of them (see /v1/event-types)."},
     )
     status = CommaList(
-        Choice(STATUSES), validate=validate.Length(max=10), metadata={"description": "Statuses."}
+        Choice(STATUSES),
+        validate=validate.Length(max=10),
+        metadata={"description": "Statuses, any of them: confirmed, reported, disputed."},
     )
     tag = CommaList(
         Text(validate=validate.Length(min=1, max=64)),
@@ -178,16 +183,9 @@ class EventActorSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf([term.slug for term in ROLES]))
 
 
-class EventSourceSchema(Schema):
+class EventSourceSchema(SourceFieldsSchema):
     """A source an event cites, inlined, with the sentence the event rests on."""
 
-    id = fields.String(required=True)
-    publisher = fields.String(required=True)
-    title = fields.String(required=True)
-    url = fields.String(required=True, allow_none=True)
-    published = fields.String(
-        required=True, allow_none=True, metadata={"description": "Date as written, if known."}
-    )
     quote = fields.String(required=True, allow_none=True)
 
 

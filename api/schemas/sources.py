@@ -22,8 +22,8 @@ class SourceRecordSchema(Schema):
     note = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=2000))
 
 
-class SourceSchema(Schema):
-    """A publication that events cite."""
+class SourceFieldsSchema(Schema):
+    """What identifies a publication: shared by a source and an event's citation of it."""
 
     id = fields.String(required=True)
     publisher = fields.String(required=True)
@@ -32,6 +32,11 @@ class SourceSchema(Schema):
     published = fields.String(
         required=True, allow_none=True, metadata={"description": "Date as written, if known."}
     )
+
+
+class SourceSchema(SourceFieldsSchema):
+    """A publication that events cite."""
+
     note = fields.String(required=True, allow_none=True)
     event_count = fields.Integer(required=True, metadata={"description": "Events citing it."})
 
