@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import Flask
 
-from api import database, headers
+from api import auth, database, headers, limits
 from api.cursors import load_or_create_secret
 from api.openapi import TimelineApi, spec_options
 from api.settings import load_settings
-from api.views import actors, event_types, events, health, sources, spec
+from api.views import actors, changes, event_types, events, health, sources, spec
 
 
 def package_version() -> str:
@@ -30,15 +30,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret(Path("instance") / "secret_key")
     app.json.sort_keys = False
+    app.json.ensure_ascii = False
 
     database.init_app(app)
     headers.init_app(app)
+    limits.init_app(app)
+    auth.init_app(app)
     _register_blueprints(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["event_id"] = events.EventIdConverter
     api = TimelineApi(app)
-    for module in (events, actors, sources, event_types, health):
+    api.register_converter(events.EventIdConverter, lambda _converter: {"type": "string"})
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token from `timeline token create`.",
+        },
+    )
+    for module in (events, actors, sources, event_types, changes, health):
         api.register_blueprint(module.blp)
     app.register_blueprint(spec.blp)

@@ -10,11 +10,15 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from api import create_app
-from api.database import database, utc_now
+from api.database import database, utc_now, write_transaction
 from api.models import create_schema
 from api.openapi import spec_yaml
+from api.records import batch_problems
 from api.seeding import SeedError, seed
 from api.settings import load_settings
+from api.token_commands import token_cli
+from api.transfer import IMPORT_AUTHOR, InvalidImport, export_lines, read_import
+from api.upsert import write_batch
 
 cli = FlaskGroup(
     name="timeline",
@@ -22,6 +26,9 @@ cli = FlaskGroup(
     load_dotenv=False,
     help="Timeline API: dated geopolitical events with actors, sources and honest dates.",
 )
+
+
+cli.add_command(token_cli)
 
 
 @cli.command("init-db")
@@ -45,11 +52,7 @@ def seed_command(paths: tuple[Path, ...]) -> None:
         raise click.ClickException(
             f"{len(error.problems)} problem(s) in the fixtures; nothing was written."
         ) from None
-    for kind, count in counts.items():
-        click.echo(
-            f"{kind}: {count['created']} created, {count['updated']} updated, "
-            f"{count['unchanged']} unchanged"
-        )
+    _echo_counts(counts)
 
 
 @cli.command("serve", with_appcontext=False)
@@ -106,6 +109,57 @@ def openapi_command(output: Path, check: bool) -> None:
         click.echo("\n".join(list(diff)[:80]), err=True)
         raise click.ClickException(f"{output} is out of date: run `timeline openapi`.")
     click.echo(f"{output} is up to date")
+
+
+@cli.command("export")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output).",
+)
+def export_command(output: Path | None) -> None:
+    """Write every actor, source and event (with relations) as NDJSON, one record a line."""
+    with database.connection_context():
+        if output is None:
+            for line in export_lines():
+                click.echo(line, nl=False)
+            return
+        with output.open("w", encoding="utf-8", newline="\n") as file:
+            file.writelines(export_lines())
+    click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(path: Path) -> None:
+    """Load a file written by `timeline export`, in one transaction, upserting by id."""
+
+    def progress(kind: str, done: int, total: int) -> None:
+        click.echo(f"{kind}s: {done}/{total} written", err=True)
+
+    try:
+        batch, stamps = read_import(path)
+        with database.connection_context(), write_transaction():
+            problems = batch_problems(batch)
+            if problems:
+                raise InvalidImport([str(problem) for problem in problems])
+            counts = write_batch(batch, utc_now(), IMPORT_AUTHOR, stamps=stamps, progress=progress)
+    except InvalidImport as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(
+            f"{len(error.problems)} problem(s) in {path}; nothing was written."
+        ) from None
+    _echo_counts(counts)
+
+
+def _echo_counts(counts: dict) -> None:
+    for kind, count in counts.items():
+        click.echo(
+            f"{kind}: {count['created']} created, {count['updated']} updated, "
+            f"{count['unchanged']} unchanged"
+        )
 
 
 def _redacted(url: str) -> str:

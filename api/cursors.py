@@ -30,20 +30,22 @@ def encode_cursor(position: list[Any], fingerprint: str) -> str:
     return _serializer().dumps({"p": position, "f": fingerprint})
 
 
-def decode_cursor(token: str, fingerprint: str, *, length: int) -> list[Any]:
-    """Return the position a cursor holds; a forged or re-used cursor is a 400."""
+def decode_cursor(
+    token: str, fingerprint: str, *, length: int, parameter: str = "cursor"
+) -> list[Any]:
+    """Return the position a cursor holds; a forged or re-used cursor is a 400 on `parameter`."""
     try:
         payload = _serializer().loads(token)
     except BadSignature:
         raise InvalidParameters.for_parameter(
-            "cursor", "Not a cursor this API issued; use meta.next_cursor as it is."
+            parameter, "Not a cursor this API issued; use meta.next_cursor as it is."
         ) from None
     position = payload.get("p") if isinstance(payload, dict) else None
     if not isinstance(position, list) or len(position) != length:
-        raise InvalidParameters.for_parameter("cursor", "Malformed cursor.")
+        raise InvalidParameters.for_parameter(parameter, "Malformed cursor.")
     if payload.get("f") != fingerprint:
         raise InvalidParameters.for_parameter(
-            "cursor", "This cursor was issued for other filters or another sort order."
+            parameter, "This cursor was issued for other filters or another sort order."
         )
     return position
 

@@ -1,6 +1,8 @@
 """Database binding: one proxy, opened from the configured URL, a connection per request."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -48,6 +50,23 @@ def is_sqlite() -> bool:
 def is_postgresql() -> bool:
     """Tell whether the bound database is PostgreSQL."""
     return isinstance(database.obj, PostgresqlDatabase)
+
+
+# Any constant: every write transaction on PostgreSQL takes this advisory lock.
+WRITE_LOCK_KEY = 7_130_425
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run a write in one transaction, serialized with every other write.
+
+    SQLite serializes writers with BEGIN IMMEDIATE. On PostgreSQL an advisory lock does it, so
+    change-feed ids are handed out in commit order and a check-then-write cannot interleave.
+    """
+    with database.atomic():
+        if is_postgresql():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        yield
 
 
 def utc_now() -> dt.datetime:

@@ -40,6 +40,12 @@ class InvalidParameters(ApiError):
         return cls(f"invalid query parameter {name!r}: {message}", errors={name: [message]})
 
 
+class MalformedBody(ApiError):
+    """A request body that is not JSON at all (400)."""
+
+    status = 400
+
+
 class InvalidBody(ApiError):
     """A well-formed request body that fails validation (422)."""
 
@@ -50,6 +56,36 @@ class NotFound(ApiError):
     """No resource at this URL (404)."""
 
     status = 404
+
+
+class Conflict(ApiError):
+    """The write clashes with what exists: a taken id, a record still referenced (409)."""
+
+    status = 409
+
+
+class Gone(ApiError):
+    """The resource existed and was deleted (410)."""
+
+    status = 410
+
+
+class PreconditionFailed(ApiError):
+    """If-Match names a revision that is no longer current (412)."""
+
+    status = 412
+
+
+class PreconditionRequired(ApiError):
+    """A write that must say which revision it changes, with If-Match (428)."""
+
+    status = 428
+
+
+class UnsupportedMediaType(ApiError):
+    """A body in a content type this endpoint does not take (415)."""
+
+    status = 415
 
 
 class ServiceUnavailable(ApiError):
@@ -101,8 +137,9 @@ def problem_response(
     }
     if errors:
         body["errors"] = dict(errors)
+    # ASCII escapes: an echoed field name may hold a lone surrogate, which UTF-8 cannot encode.
     response = current_app.response_class(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_CONTENT_TYPE
+        json.dumps(body), status=status, mimetype=PROBLEM_CONTENT_TYPE
     )
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -126,6 +163,8 @@ def _handle_http_exception(error: HTTPException) -> Response:
         if name.lower() not in {"content-type", "content-length"}
     }
     detail = error.description
+    if error.code == 429:
+        detail = f"Rate limit exceeded ({error.description}); retry after Retry-After seconds."
     if isinstance(error, InternalServerError):
         detail = "The server failed to answer this request; the failure has been logged."
     return problem_response(error.code, detail, headers=headers)

@@ -1,6 +1,10 @@
 """Tables: actors and their aliases, sources, events and what links them."""
 
+import json
+from typing import Any
+
 from peewee import (
+    BigAutoField,
     CharField,
     DateField,
     DateTimeField,
@@ -21,7 +25,28 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-class Actor(BaseModel):
+class JsonText(TextField):
+    """JSON kept as text, key order and all, the same on SQLite and PostgreSQL."""
+
+    def db_value(self, value: Any) -> str | None:
+        """Serialize a value to JSON text."""
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def python_value(self, value: str | None) -> Any:
+        """Parse JSON text back into a value."""
+        return None if value is None else json.loads(value)
+
+
+class VersionedModel(BaseModel):
+    """A record clients edit: it counts its revisions and is soft-deleted."""
+
+    revision = IntegerField(default=1)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    deleted_at = DateTimeField(null=True)
+
+
+class Actor(VersionedModel):
     """A state, organization, armed force, agency, person or outlet."""
 
     id = CharField(primary_key=True, max_length=200)
@@ -30,8 +55,6 @@ class Actor(BaseModel):
     country = CharField(max_length=3, null=True)
     parent = ForeignKeyField("self", null=True, backref="members", on_delete="RESTRICT")
     note = TextField(null=True)
-    created_at = DateTimeField()
-    updated_at = DateTimeField()
 
 
 class ActorAlias(BaseModel):
@@ -43,7 +66,7 @@ class ActorAlias(BaseModel):
     position = IntegerField()
 
 
-class Source(BaseModel):
+class Source(VersionedModel):
     """A publication that events cite."""
 
     id = CharField(primary_key=True, max_length=200)
@@ -52,11 +75,9 @@ class Source(BaseModel):
     url = CharField(max_length=2000, null=True)
     published = CharField(max_length=21, null=True)
     note = TextField(null=True)
-    created_at = DateTimeField()
-    updated_at = DateTimeField()
 
 
-class Event(BaseModel):
+class Event(VersionedModel):
     """A dated event, with its date as written and the span of days it can mean."""
 
     id = CharField(primary_key=True, max_length=200)
@@ -69,8 +90,6 @@ class Event(BaseModel):
     precision = CharField(max_length=8)
     status = CharField(max_length=16, index=True)
     note = TextField(null=True)
-    created_at = DateTimeField()
-    updated_at = DateTimeField()
 
     class Meta:
         indexes = (
@@ -133,7 +152,56 @@ class EventRelation(BaseModel):
         indexes = ((("event", "related", "relation"), True),)
 
 
-ALL_MODELS = (Actor, ActorAlias, Source, Event, EventActor, EventSource, EventTag, EventRelation)
+class ApiToken(BaseModel):
+    """A bearer token: its public key, the hash of its secret, its scope."""
+
+    name = CharField(unique=True, max_length=100)
+    key = CharField(unique=True, max_length=32)
+    secret_hash = CharField(max_length=64)
+    scope = CharField(max_length=8)
+    created_at = DateTimeField()
+    revoked_at = DateTimeField(null=True)
+
+
+class Revision(BaseModel):
+    """One committed write of an actor, source or event, with the record it left."""
+
+    kind = CharField(max_length=8)
+    record_id = CharField(max_length=200)
+    number = IntegerField()
+    op = CharField(max_length=8)
+    at = DateTimeField()
+    token = CharField(max_length=100, null=True)
+    via = CharField(max_length=8)
+    record = JsonText(null=True)
+
+    class Meta:
+        indexes = ((("kind", "record_id", "number"), True),)
+
+
+class Change(BaseModel):
+    """One committed change of an event, in commit order: the change feed."""
+
+    id = BigAutoField()
+    op = CharField(max_length=8)
+    event_id = CharField(max_length=200, index=True)
+    at = DateTimeField()
+    record = JsonText(null=True)
+
+
+ALL_MODELS = (
+    Actor,
+    ActorAlias,
+    Source,
+    Event,
+    EventActor,
+    EventSource,
+    EventTag,
+    EventRelation,
+    ApiToken,
+    Revision,
+    Change,
+)
 
 
 def create_schema() -> None:

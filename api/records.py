@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from api.models import Actor, ActorAlias, Event, Source
 from api.queries.actors import alias_key
@@ -16,6 +17,17 @@ class Located:
     record: dict
 
 
+class Problem(NamedTuple):
+    """Why a record cannot be written: where it came from, which field, and what is wrong."""
+
+    where: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field}: {self.message}"
+
+
 @dataclass
 class RecordBatch:
     """Actors, sources and events to write together."""
@@ -25,39 +37,45 @@ class RecordBatch:
     events: list[Located] = field(default_factory=list)
 
 
-def _existing_ids(model, ids: Iterable[str]) -> set[str]:
+def live_ids(model, ids: Iterable[str]) -> set[str]:
+    """Return which of these ids name records that exist and are not deleted."""
     wanted = sorted(set(ids))
     if not wanted:
         return set()
-    return {row[0] for row in model.select(model.id).where(model.id.in_(wanted)).tuples()}
+    query = model.select(model.id).where(model.id.in_(wanted), model.deleted_at.is_null())
+    return {row[0] for row in query.tuples()}
 
 
-def _duplicate_id_problems(located: list[Located], kind: str) -> list[str]:
+def _duplicate_id_problems(located: list[Located], kind: str) -> list[Problem]:
     seen: dict[str, str] = {}
     problems = []
     for item in located:
         record_id = item.record["id"]
         if record_id in seen:
-            problems.append(f"{item.where}: id: {kind} {record_id!r} is also {seen[record_id]}")
+            problems.append(
+                Problem(item.where, "id", f"{kind} {record_id!r} is also {seen[record_id]}")
+            )
         seen.setdefault(record_id, item.where)
     return problems
 
 
-def _parent_problems(actors: list[Located]) -> list[str]:
+def _parent_problems(actors: list[Located]) -> list[Problem]:
     parents = {item.record["id"]: item.record["parent"] for item in actors}
-    known = set(parents) | _existing_ids(Actor, (p for p in parents.values() if p))
+    known = set(parents) | live_ids(Actor, (p for p in parents.values() if p))
     problems = []
     for item in actors:
         actor_id, parent = item.record["id"], item.record["parent"]
         if parent is not None and parent not in known:
-            problems.append(f"{item.where}: parent: unknown actor {parent!r}")
+            problems.append(Problem(item.where, "parent", f"unknown actor {parent!r}"))
             continue
         visited = set()
         while parent is not None and parent != actor_id and parent not in visited:
             visited.add(parent)
             parent = parents[parent] if parent in parents else _stored_parent(parent)
         if parent == actor_id:
-            problems.append(f"{item.where}: parent: actor {actor_id!r} would be its own ancestor")
+            problems.append(
+                Problem(item.where, "parent", f"actor {actor_id!r} would be its own ancestor")
+            )
     return problems
 
 
@@ -66,27 +84,32 @@ def _stored_parent(actor_id: str) -> str | None:
     return row[0] if row else None
 
 
-def _alias_problems(actors: list[Located]) -> list[str]:
+def _alias_problems(actors: list[Located]) -> list[Problem]:
     batch_ids = {item.record["id"] for item in actors}
     keys = {alias_key(alias) for item in actors for alias in item.record["aliases"]}
     held_outside = _aliases_held_outside(keys | batch_ids, batch_ids)
-    actor_ids = batch_ids | _existing_ids(Actor, keys)
+    actor_ids = batch_ids | live_ids(Actor, keys)
     owners = dict(held_outside)
     problems = []
     for item in actors:
         actor_id = item.record["id"]
         if actor_id in held_outside:
             owner = held_outside[actor_id]
-            problems.append(f"{item.where}: id: {actor_id!r} is already an alias of {owner!r}")
+            problems.append(
+                Problem(item.where, "id", f"{actor_id!r} is already an alias of {owner!r}")
+            )
         own_keys: set[str] = set()
         for index, alias in enumerate(item.record["aliases"]):
-            key, where = alias_key(alias), f"{item.where}: aliases[{index}]"
+            key, field_name = alias_key(alias), f"aliases[{index}]"
+            message = None
             if key in actor_ids:
-                problems.append(f"{where}: {alias!r} is an actor id")
+                message = f"{alias!r} is an actor id"
             elif key in own_keys:
-                problems.append(f"{where}: {alias!r} repeats another alias of this actor")
+                message = f"{alias!r} repeats another alias of this actor"
             elif owners.setdefault(key, actor_id) != actor_id:
-                problems.append(f"{where}: {alias!r} is already an alias of {owners[key]!r}")
+                message = f"{alias!r} is already an alias of {owners[key]!r}"
+            if message:
+                problems.append(Problem(item.where, field_name, message))
             own_keys.add(key)
     return problems
 
@@ -109,10 +132,9 @@ def _event_problems(events: list[Located], actors: list[Located], sources: list[
         references["sources"].update(ref["id"] for ref in item.record["sources"])
         references["related"].update(ref["id"] for ref in item.record["related"])
     known = {
-        "actors": {i.record["id"] for i in actors} | _existing_ids(Actor, references["actors"]),
-        "sources": {i.record["id"] for i in sources}
-        | _existing_ids(Source, references["sources"]),
-        "related": {i.record["id"] for i in events} | _existing_ids(Event, references["related"]),
+        "actors": {i.record["id"] for i in actors} | live_ids(Actor, references["actors"]),
+        "sources": {i.record["id"] for i in sources} | live_ids(Source, references["sources"]),
+        "related": {i.record["id"] for i in events} | live_ids(Event, references["related"]),
     }
     kinds = {"actors": "actor", "sources": "source", "related": "event"}
     problems = []
@@ -121,12 +143,14 @@ def _event_problems(events: list[Located], actors: list[Located], sources: list[
             for index, ref in enumerate(item.record[list_name]):
                 if ref["id"] not in known[list_name]:
                     problems.append(
-                        f"{item.where}: {list_name}[{index}].id: unknown {kind} {ref['id']!r}"
+                        Problem(
+                            item.where, f"{list_name}[{index}].id", f"unknown {kind} {ref['id']!r}"
+                        )
                     )
     return problems
 
 
-def batch_problems(batch: RecordBatch) -> list[str]:
+def batch_problems(batch: RecordBatch) -> list[Problem]:
     """Return every broken reference, repeated id or alias clash in the batch."""
     return [
         *_duplicate_id_problems(batch.actors, "actor"),

@@ -8,8 +8,9 @@ from pathlib import Path
 import yaml
 from marshmallow import Schema, ValidationError
 
-from api.database import database
+from api.database import write_transaction
 from api.errors import flatten_messages
+from api.journal import Author
 from api.records import Located, RecordBatch, batch_problems
 from api.schemas.actors import ActorRecordSchema
 from api.schemas.events import EventRecordSchema
@@ -22,6 +23,7 @@ RECORD_SCHEMAS: dict[str, Schema] = {
     "sources": SourceRecordSchema(),
     "events": EventRecordSchema(),
 }
+SEED_AUTHOR = Author(token=None, via="seed")
 _STRING_TAGS = {"tag:yaml.org,2002:" + name for name in ("int", "float", "bool", "timestamp")}
 
 
@@ -100,8 +102,8 @@ def read_batch(paths: Iterable[Path]) -> RecordBatch:
 def seed(paths: Iterable[Path], now: dt.datetime) -> dict[str, Counter]:
     """Check and upsert fixture files in one transaction; nothing is written on any problem."""
     batch = read_batch(paths)
-    with database.atomic():
+    with write_transaction():
         problems = batch_problems(batch)
         if problems:
-            raise SeedError(problems)
-        return write_batch(batch, now)
+            raise SeedError([str(problem) for problem in problems])
+        return write_batch(batch, now, SEED_AUTHOR)

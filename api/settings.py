@@ -82,6 +82,43 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder of fixture files that `timeline seed` loads when given no path.",
     ),
     Setting(
+        "CORS_WRITE_ORIGINS",
+        "",
+        _comma_list,
+        "Origins allowed to write from a browser (CORS preflight), comma-separated; empty: none.",
+    ),
+    Setting(
+        "REQUIRE_READ_TOKEN",
+        "false",
+        _boolean,
+        "Whether reads of /v1 also need a token (any scope).",
+    ),
+    Setting(
+        "MAX_BODY",
+        "1048576",
+        _positive_int,
+        "Largest request body accepted, in bytes; larger ones get 413.",
+    ),
+    Setting("RATE_LIMIT_ENABLED", "true", _boolean, "Whether rate limits apply."),
+    Setting(
+        "RATE_LIMIT_READ",
+        "1200 per minute",
+        str,
+        "Reads allowed per client address, in limits notation (such as 1200 per minute).",
+    ),
+    Setting(
+        "RATE_LIMIT_WRITE",
+        "120 per minute",
+        str,
+        "Writes allowed per client address, in limits notation (such as 120 per minute).",
+    ),
+    Setting(
+        "RATE_LIMIT_STORAGE",
+        "memory://",
+        str,
+        "Where rate-limit counters live: memory:// (one process) or redis://host:port.",
+    ),
+    Setting(
         "LOG_ACCESS",
         "true",
         _boolean,

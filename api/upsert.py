@@ -1,13 +1,15 @@
-"""Upserts: write checked records in one transaction, touching only what changed."""
+"""Upserts: write checked records in one transaction, touching and journaling only what changed."""
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from peewee import chunked
 
-from api.database import database
+from api.database import write_transaction
 from api.dates import parse_event_date
+from api.journal import Author, events_citing, record_changes, record_revisions
 from api.models import (
     Actor,
     ActorAlias,
@@ -22,6 +24,11 @@ from api.queries.actors import alias_key
 from api.records import RecordBatch
 
 _CHUNK = 500
+ACTOR_COLUMNS = ("name", "kind", "country", "parent", "note")
+SOURCE_COLUMNS = ("publisher", "title", "url", "published", "note")
+EVENT_COLUMNS = ("title", "summary", "type", "date", "status", "note")
+# Source fields that events show inline: changing one changes those events.
+SOURCE_FIELDS_IN_EVENTS = ("publisher", "title", "url", "published")
 
 
 def _rows_by_id(query) -> dict[str, list[tuple]]:
@@ -31,8 +38,12 @@ def _rows_by_id(query) -> dict[str, list[tuple]]:
     return grouped
 
 
+def _live(model, ids: list[str]):
+    return model.select().where(model.id.in_(ids), model.deleted_at.is_null())
+
+
 def stored_actor_records(ids: Iterable[str]) -> dict[str, dict]:
-    """Read actors back in the shape clients write them."""
+    """Read live actors back in the shape clients write them."""
     ids = sorted(set(ids))
     aliases = _rows_by_id(
         ActorAlias.select(ActorAlias.actor, ActorAlias.alias)
@@ -42,26 +53,25 @@ def stored_actor_records(ids: Iterable[str]) -> dict[str, dict]:
     return {
         actor.id: {
             "id": actor.id,
-            "name": actor.name,
-            "kind": actor.kind,
-            "country": actor.country,
+            **{name: getattr(actor, name) for name in ACTOR_COLUMNS if name != "parent"},
             "aliases": [alias for (alias,) in aliases.get(actor.id, [])],
             "parent": actor.parent_id,
-            "note": actor.note,
         }
-        for actor in Actor.select().where(Actor.id.in_(ids))
+        for actor in _live(Actor, ids)
     }
 
 
 def stored_source_records(ids: Iterable[str]) -> dict[str, dict]:
-    """Read sources back in the shape clients write them."""
-    columns = ("id", "publisher", "title", "url", "published", "note")
-    query = Source.select().where(Source.id.in_(sorted(set(ids))))
-    return {source.id: {name: getattr(source, name) for name in columns} for source in query}
+    """Read live sources back in the shape clients write them."""
+    query = _live(Source, sorted(set(ids)))
+    return {
+        source.id: {"id": source.id, **{name: getattr(source, name) for name in SOURCE_COLUMNS}}
+        for source in query
+    }
 
 
 def stored_event_records(ids: Iterable[str]) -> dict[str, dict]:
-    """Read events back in the shape clients write them."""
+    """Read live events back in the shape clients write them."""
     ids = sorted(set(ids))
 
     def children(model, *columns):
@@ -72,24 +82,22 @@ def stored_event_records(ids: Iterable[str]) -> dict[str, dict]:
     sources = children(EventSource, EventSource.source, EventSource.quote)
     tags = children(EventTag, EventTag.tag)
     related = children(EventRelation, EventRelation.related, EventRelation.relation)
-    columns = ("id", "title", "summary", "type", "date", "status", "note")
     return {
         event.id: {
-            **{name: getattr(event, name) for name in columns},
+            "id": event.id,
+            **{name: getattr(event, name) for name in EVENT_COLUMNS},
             "actors": [{"id": a, "role": r} for a, r in actors.get(event.id, [])],
             "sources": [{"id": s, "quote": q} for s, q in sources.get(event.id, [])],
             "tags": [tag for (tag,) in tags.get(event.id, [])],
             "related": [{"id": e, "relation": r} for e, r in related.get(event.id, [])],
         }
-        for event in Event.select().where(Event.id.in_(ids))
+        for event in _live(Event, ids)
     }
 
 
-def _upsert_row(model, record_id: str, fields: dict, exists: bool, now: dt.datetime) -> None:
-    if exists:
-        model.update(**fields, updated_at=now).where(model.id == record_id).execute()
-    else:
-        model.insert(id=record_id, **fields, created_at=now, updated_at=now).execute()
+def _row_revisions(model, ids: list[str]) -> dict[str, int]:
+    query = model.select(model.id, model.revision).where(model.id.in_(ids)).tuples()
+    return dict(query)
 
 
 def _insert_rows(model, rows: list[dict]) -> None:
@@ -107,46 +115,106 @@ def _parents_first(records: list[dict]) -> list[dict]:
     return sorted(records, key=depth)
 
 
-def _write_actors(records: list[dict], now: dt.datetime) -> Counter:
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 1000
+
+
+@dataclass
+class _Writer:
+    """Write one kind of record: upsert changed rows, journal each as a revision."""
+
+    model: type
+    kind: str
+    now: dt.datetime
+    author: Author
+    stamps: dict
+    progress: Progress
+
+    def write(self, records: list[dict], stored: dict[str, dict], fields) -> tuple[list, Counter]:
+        """Upsert the records that differ from `stored`; return them with their ops."""
+        changed = [record for record in records if stored.get(record["id"]) != record]
+        revisions = _row_revisions(self.model, [record["id"] for record in changed])
+        written = []
+        for done, record in enumerate(changed, start=1):
+            number = self._upsert(record, fields(record), revisions.get(record["id"]))
+            written.append((record, number, "updated" if record["id"] in stored else "created"))
+            if done % PROGRESS_EVERY == 0 or done == len(changed):
+                self.progress(self.kind, done, len(changed))
+        record_revisions(
+            self.kind,
+            [(r["id"], number, op, r) for r, number, op in written],
+            self.now,
+            self.author,
+        )
+        created = sum(op == "created" for _, _, op in written)
+        counts = Counter(
+            created=created, updated=len(written) - created, unchanged=len(records) - len(written)
+        )
+        return [(record, op) for record, _, op in written], counts
+
+    def _upsert(self, record: dict, values: dict, revision: int | None) -> int:
+        created_at, updated_at = self.stamps.get((self.kind, record["id"]), (self.now, self.now))
+        values = {**values, "updated_at": updated_at, "deleted_at": None}
+        if revision is None:
+            self.model.insert(
+                id=record["id"], revision=1, created_at=created_at, **values
+            ).execute()
+            return 1
+        query = self.model.update(revision=revision + 1, **values)
+        query.where(self.model.id == record["id"]).execute()
+        return revision + 1
+
+
+def _write_actors(writer: _Writer, records: list[dict]) -> tuple[Counter, list[str]]:
     stored = stored_actor_records(record["id"] for record in records)
-    changed = [record for record in records if stored.get(record["id"]) != record]
-    ActorAlias.delete().where(ActorAlias.actor.in_([r["id"] for r in changed])).execute()
-    for record in _parents_first(changed):
-        fields = {key: record[key] for key in ("name", "kind", "country", "parent", "note")}
-        _upsert_row(Actor, record["id"], fields, record["id"] in stored, now)
-    aliases = [
-        {"key": alias_key(alias), "alias": alias, "actor": record["id"], "position": position}
-        for record in changed
-        for position, alias in enumerate(record["aliases"])
+    ordered = _parents_first(records)
+    written, counts = writer.write(ordered, stored, lambda r: {k: r[k] for k in ACTOR_COLUMNS})
+    ids = [record["id"] for record, _ in written]
+    ActorAlias.delete().where(ActorAlias.actor.in_(ids)).execute()
+    _insert_rows(
+        ActorAlias,
+        [
+            {"key": alias_key(alias), "alias": alias, "actor": record["id"], "position": position}
+            for record, _ in written
+            for position, alias in enumerate(record["aliases"])
+        ],
+    )
+    renamed = [
+        r["id"] for r, op in written if op == "updated" and stored[r["id"]]["name"] != r["name"]
     ]
-    _insert_rows(ActorAlias, aliases)
-    return _counts(records, changed, stored)
+    return counts, renamed
 
 
-def _write_sources(records: list[dict], now: dt.datetime) -> Counter:
+def _write_sources(writer: _Writer, records: list[dict]) -> tuple[Counter, list[str]]:
     stored = stored_source_records(record["id"] for record in records)
-    changed = [record for record in records if stored.get(record["id"]) != record]
-    for record in changed:
-        fields = {key: value for key, value in record.items() if key != "id"}
-        _upsert_row(Source, record["id"], fields, record["id"] in stored, now)
-    return _counts(records, changed, stored)
+    written, counts = writer.write(records, stored, lambda r: {k: r[k] for k in SOURCE_COLUMNS})
+    reshown = [
+        record["id"]
+        for record, op in written
+        if op == "updated"
+        and any(stored[record["id"]][k] != record[k] for k in SOURCE_FIELDS_IN_EVENTS)
+    ]
+    return counts, reshown
 
 
-def _write_events(records: list[dict], now: dt.datetime) -> Counter:
+def _event_fields(record: dict) -> dict:
+    span = parse_event_date(record["date"])
+    return {
+        **{key: record[key] for key in EVENT_COLUMNS},
+        "date_start": span.start,
+        "date_end": span.end,
+        "precision": span.precision,
+    }
+
+
+def _write_events(writer: _Writer, records: list[dict]) -> tuple[Counter, list[tuple[str, str]]]:
     stored = stored_event_records(record["id"] for record in records)
-    changed = [record for record in records if stored.get(record["id"]) != record]
-    changed_ids = [record["id"] for record in changed]
-    for model in (EventActor, EventSource, EventTag, EventRelation):
-        model.delete().where(model.event.in_(changed_ids)).execute()
-    for record in changed:
-        span = parse_event_date(record["date"])
-        fields = {
-            **{key: record[key] for key in ("title", "summary", "type", "date", "status", "note")},
-            "date_start": span.start,
-            "date_end": span.end,
-            "precision": span.precision,
-        }
-        _upsert_row(Event, record["id"], fields, record["id"] in stored, now)
+    written, counts = writer.write(records, stored, _event_fields)
+    changed = [record for record, _ in written]
+    ids = [record["id"] for record in changed]
+    for chunk in chunked(ids, _CHUNK):
+        for model in (EventActor, EventSource, EventTag, EventRelation):
+            model.delete().where(model.event.in_(chunk)).execute()
 
     def child_rows(list_name: str, make) -> list[dict]:
         return [
@@ -165,21 +233,47 @@ def _write_events(records: list[dict], now: dt.datetime) -> Counter:
         EventRelation,
         child_rows("related", lambda r: {"related": r["id"], "relation": r["relation"]}),
     )
-    return _counts(records, changed, stored)
+    return counts, [(record["id"], op) for record, op in written]
 
 
-def _counts(records: list[dict], changed: list[dict], stored: dict) -> Counter:
-    created = sum(record["id"] not in stored for record in changed)
-    return Counter(
-        created=created, updated=len(changed) - created, unchanged=len(records) - len(changed)
-    )
+def write_batch(
+    batch: RecordBatch,
+    now: dt.datetime,
+    author: Author,
+    *,
+    stamps: dict[tuple[str, str], tuple[dt.datetime, dt.datetime]] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Counter]:
+    """Upsert a checked batch in one transaction; count records created, updated, unchanged.
 
+    `stamps` maps `(kind, id)` to the `(created_at, updated_at)` to keep, as an import does;
+    `progress(kind, done, total)` hears how far the writing has got.
+    """
 
-def write_batch(batch: RecordBatch, now: dt.datetime) -> dict[str, Counter]:
-    """Upsert a checked batch in one transaction; count records created, updated, unchanged."""
-    with database.atomic():
-        return {
-            "actors": _write_actors([item.record for item in batch.actors], now),
-            "sources": _write_sources([item.record for item in batch.sources], now),
-            "events": _write_events([item.record for item in batch.events], now),
-        }
+    def writer(model, kind: str) -> _Writer:
+        return _Writer(
+            model=model,
+            kind=kind,
+            now=now,
+            author=author,
+            stamps=stamps or {},
+            progress=progress or (lambda *_: None),
+        )
+
+    with write_transaction():
+        actor_counts, renamed = _write_actors(
+            writer(Actor, "actor"), [i.record for i in batch.actors]
+        )
+        source_counts, reshown = _write_sources(
+            writer(Source, "source"), [i.record for i in batch.sources]
+        )
+        event_counts, event_ops = _write_events(
+            writer(Event, "event"), [i.record for i in batch.events]
+        )
+        written = {event_id for event_id, _ in event_ops}
+        shown_elsewhere = events_citing(actors=renamed, sources=reshown)
+        cascade = [
+            (event_id, "updated") for event_id in shown_elsewhere if event_id not in written
+        ]
+        record_changes(event_ops + cascade, now)
+    return {"actors": actor_counts, "sources": source_counts, "events": event_counts}

@@ -1,6 +1,7 @@
 """Build small synthetic data sets through the same checks and upserts as the fixtures."""
 
 from api.database import database, utc_now
+from api.journal import Author
 from api.records import Located, RecordBatch, batch_problems
 from api.schemas.actors import ActorRecordSchema
 from api.schemas.events import EventRecordSchema
@@ -39,4 +40,35 @@ def write_records(*, events=(), actors=ACTORS, sources=(SOURCE,)) -> None:
     with database.connection_context():
         problems = batch_problems(batch)
         assert not problems, problems
-        write_batch(batch, utc_now())
+        write_batch(batch, utc_now(), Author(token=None, via="seed"))
+
+
+def synthetic_import_file(path, count: int) -> None:
+    """Write an export-format file: the fixture actors and sources, and `count` new events."""
+    import json  # noqa: PLC0415 - only this helper needs it
+
+    from fixture_oracle import fixture_records  # noqa: PLC0415
+
+    stamp = "2026-01-01T00:00:00.000000Z"
+    with path.open("w", encoding="utf-8") as output:
+        for kind in ("actors", "sources"):
+            for record in fixture_records()[kind]:
+                line = {
+                    "kind": kind[:-1],
+                    "record": record,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+                output.write(json.dumps(line) + "\n")
+        for number in range(count):
+            record = event(
+                f"2020-synthetic-{number:06d}",
+                f"20{10 + number % 15:02d}-{1 + number % 12:02d}",
+                actors=[{"id": "iran", "role": "supplier"}, {"id": "russia", "role": "recipient"}],
+                sources=[{"id": "eurasiareview-iran-missile-shipments-russia", "quote": None}],
+                tags=[f"batch-{number % 7}"],
+                related=[],
+                note=None,
+            )
+            line = {"kind": "event", "record": record, "created_at": stamp, "updated_at": stamp}
+            output.write(json.dumps(line) + "\n")

@@ -8,7 +8,8 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 
 from api import create_app
-from api.database import database, utc_now
+from api.auth import create_token
+from api.database import database, is_postgresql, utc_now
 from api.models import ALL_MODELS, create_schema
 from api.seeding import seed
 
@@ -60,13 +61,35 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def app(database_url: str):
     """Return an app on a fresh, empty schema."""
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-key"})
-    with database.connection_context():
-        database.drop_tables(list(ALL_MODELS), safe=True, cascade=database_url.startswith("p"))
-    create_schema()
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-key",
+            "RATE_LIMIT_ENABLED": False,
+        }
+    )
+    reset_schema()
     yield app
     if not database.is_closed():
         database.close()
+
+
+def reset_schema() -> None:
+    """Drop every table of the bound database and create them again, empty."""
+    with database.connection_context():
+        if not is_postgresql():
+            # Dropping a table deletes its rows first; actors refer to their parents.
+            database.execute_sql("PRAGMA foreign_keys = OFF")
+        database.drop_tables(list(ALL_MODELS), safe=True, cascade=is_postgresql())
+    create_schema()
+
+
+def reseed() -> None:
+    """Return the bound database to the curated fixtures and nothing else."""
+    reset_schema()
+    with database.connection_context():
+        seed([FIXTURES], utc_now())
 
 
 @pytest.fixture
@@ -87,3 +110,27 @@ def client(seeded_app):
 def empty_client(app):
     """Return a test client of an app with an empty database."""
     return app.test_client()
+
+
+def issue_token(scope: str, name: str | None = None) -> str:
+    """Create a token directly in the database and return its secret."""
+    with database.connection_context():
+        return create_token(name or f"test-{scope}", scope, utc_now())
+
+
+@pytest.fixture
+def admin_token(seeded_app) -> str:
+    """Return the secret of an admin token in the seeded database."""
+    return issue_token("admin")
+
+
+@pytest.fixture
+def write_token(seeded_app) -> str:
+    """Return the secret of a write token in the seeded database."""
+    return issue_token("write")
+
+
+@pytest.fixture
+def read_token(seeded_app) -> str:
+    """Return the secret of a read token in the seeded database."""
+    return issue_token("read")

@@ -8,6 +8,7 @@ from api.models import create_schema
 from api.queries.actors import resolve_actor
 from api.records import Located, RecordBatch, batch_problems
 from api.schemas.actors import ActorRecordSchema
+from api.seeding import SEED_AUTHOR
 from api.upsert import write_batch
 
 
@@ -53,7 +54,7 @@ def _check(*actors: dict) -> list[str]:
         actors=[Located(f"a[{i}]", ActorRecordSchema().load(a)) for i, a in enumerate(actors)]
     )
     with database.connection_context():
-        return batch_problems(batch)
+        return [str(problem) for problem in batch_problems(batch)]
 
 
 def test_a_parent_cycle_through_stored_actors_is_refused(seeded_app):
@@ -74,7 +75,7 @@ def test_an_alias_can_move_between_actors_in_one_batch(seeded_app):
     assert _check(*moved) == []
     batch = RecordBatch(actors=[Located("a", ActorRecordSchema().load(a)) for a in moved])
     with database.connection_context():
-        counts = write_batch(batch, utc_now())
+        counts = write_batch(batch, utc_now(), SEED_AUTHOR)
         assert counts["actors"]["updated"] == 2
         assert resolve_actor("kyiv") == "russia"
         assert resolve_actor("Moscow") is None

@@ -93,21 +93,29 @@ def test_unknown_resources_are_a_404_problem(client, url):
     assert_problem(client.get(url), 404)
 
 
+READ_ONLY = {"GET", "HEAD", "OPTIONS"}
+COLLECTION = READ_ONLY | {"POST"}
+RECORD = READ_ONLY | {"PATCH", "DELETE"}
+
+
 @pytest.mark.parametrize(
-    ("method", "url"),
+    ("method", "url", "allowed"),
     [
-        ("POST", "/v1/events"),
-        ("PUT", "/v1/events/2022-02-24-russia-invades-ukraine"),
-        ("DELETE", "/v1/actors/iran"),
-        ("PATCH", "/v1/sources"),
-        ("POST", "/healthz"),
-        ("POST", "/v1/event-types"),
+        ("PUT", "/v1/events/2022-02-24-russia-invades-ukraine", RECORD),
+        ("POST", "/v1/events/2022-02-24-russia-invades-ukraine", RECORD),
+        ("DELETE", "/v1/events", COLLECTION),
+        ("PUT", "/v1/actors", COLLECTION),
+        ("PATCH", "/v1/sources", COLLECTION),
+        ("POST", "/v1/actors/iran/events", READ_ONLY),
+        ("POST", "/healthz", READ_ONLY),
+        ("POST", "/v1/event-types", READ_ONLY),
+        ("DELETE", "/v1/changes", READ_ONLY),
     ],
 )
-def test_wrong_methods_are_a_405_problem_with_allow(client, method, url):
+def test_wrong_methods_are_a_405_problem_with_allow(client, method, url, allowed):
     response = client.open(url, method=method)
     assert_problem(response, 405)
-    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert set(response.headers["Allow"].split(", ")) == allowed
 
 
 def test_an_unexpected_failure_is_a_500_problem_without_details(client, seeded_app, monkeypatch):

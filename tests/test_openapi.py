@@ -1,5 +1,6 @@
 """The OpenAPI document is generated from the code, valid, committed and complete."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,12 @@ def test_the_document_is_valid_openapi(generated):
 def test_every_route_is_documented_with_its_parameters(generated, app):
     paths = yaml.safe_load(generated)["paths"]
     for rule in app.url_map.iter_rules():
-        path = str(rule).replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(rule))
         if path in UNDOCUMENTED_ROUTES:
             continue
         assert path in paths, f"{path} is served but not documented"
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in paths[path], f"{method} {path} is not documented"
         for argument in rule.arguments:
             names = [p["name"] for p in paths[path].get("parameters", [])]
             assert argument in names
@@ -44,16 +47,32 @@ def test_every_operation_documents_its_errors_as_problems(generated):
     document = yaml.safe_load(generated)
     responses = document["components"]["responses"]
     for path, item in document["paths"].items():
-        operation = item["get"]
-        assert operation["operationId"]
-        assert operation["summary"]
-        for status in ("200", "304", "400", "414", "503"):
-            assert status in operation["responses"], f"{path} lacks {status}"
-        for status, response in operation["responses"].items():
-            if int(status) >= 400:
-                name = response["$ref"].rsplit("/", 1)[1]
-                content = responses[name]["content"]
-                assert list(content) == ["application/problem+json"]
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            assert operation["operationId"]
+            assert operation["summary"]
+            required = {"400", "401", "429", "503"}
+            if method == "get":
+                required |= {"200", "414"}
+            else:
+                required |= {"403"}
+            assert required <= set(operation["responses"]), f"{method} {path}"
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    name = response["$ref"].rsplit("/", 1)[1]
+                    assert list(responses[name]["content"]) == ["application/problem+json"]
+
+
+def test_writes_need_a_bearer_token_and_reads_may_send_one(generated):
+    document = yaml.safe_load(generated)
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    for item in document["paths"].values():
+        for method, operation in item.items():
+            if method in {"post", "patch", "delete"}:
+                assert operation["security"] == [{"bearerAuth": []}]
+            elif method == "get":
+                assert operation["security"] == [{}, {"bearerAuth": []}]
 
 
 def test_served_documents_match_the_generated_one(generated, client):

@@ -15,7 +15,8 @@ def alias_key(name: str) -> str:
 def resolve_actor(name: str) -> str | None:
     """Return the canonical id of an actor named by id or alias, or None."""
     candidate = name.strip()
-    if Actor.select(Actor.id).where(Actor.id == candidate.lower()).exists():
+    live = Actor.deleted_at.is_null()
+    if Actor.select(Actor.id).where(Actor.id == candidate.lower(), live).exists():
         return candidate.lower()
     row = (
         ActorAlias.select(ActorAlias.actor)
@@ -56,7 +57,7 @@ def members_by_actor(actor_ids: Iterable[str]) -> dict[str, list[str]]:
     members: dict[str, list[str]] = defaultdict(list)
     query = (
         Actor.select(Actor.parent, Actor.id)
-        .where(Actor.parent.in_(list(actor_ids)))
+        .where(Actor.parent.in_(list(actor_ids)), Actor.deleted_at.is_null())
         .order_by(Actor.parent, Actor.id)
         .tuples()
     )

@@ -14,7 +14,7 @@ def rows_with_event_counts(
     after_id: str | None = None,
     limit: int | None = None,
 ) -> list:
-    """Select `model` rows (by id, conditions and keyset position), counting linked events."""
+    """Select live `model` rows (by id, conditions, keyset position), counting linked events."""
     link_column = getattr(link, model.__name__.lower())
     query = (
         model.select(model, fn.COUNT(fn.DISTINCT(link.event)).alias("event_count"))
@@ -22,7 +22,7 @@ def rows_with_event_counts(
         .group_by(model.id)
         .order_by(model.id)
     )
-    conditions = list(where)
+    conditions = [model.deleted_at.is_null(), *where]
     if ids is not None:
         conditions.append(model.id.in_(list(ids)))
     if after_id is not None:

@@ -50,7 +50,7 @@ def _events_with_actors(actor_ids: frozenset[str], roles: tuple[str, ...]):
 
 
 def _conditions(filters: EventFilters) -> list[Expression]:
-    conditions = []
+    conditions = [Event.deleted_at.is_null()]
     if filters.range_start is not None:
         column = Event.date_end if filters.date_match == "overlap" else Event.date_start
         conditions.append(column >= filters.range_start)
@@ -82,11 +82,7 @@ def _conditions(filters: EventFilters) -> list[Expression]:
 
 def matching_events(filters: EventFilters):
     """Select the events that match every filter."""
-    query = Event.select()
-    conditions = _conditions(filters)
-    if conditions:
-        query = query.where(*conditions)
-    return query
+    return Event.select().where(*_conditions(filters))
 
 
 def count_events(filters: EventFilters) -> int:

@@ -18,9 +18,9 @@ class ActorListArgsSchema(PageArgsSchema):
 
 
 class ActorRecordSchema(Schema):
-    """An actor as fixtures and clients write it."""
+    """An actor as fixtures and clients write it (without an id, the API derives one)."""
 
-    id = Slug(required=True)
+    id = Slug()
     name = Text(required=True, validate=validate.Length(min=1, max=300))
     kind = Choice(ACTOR_KINDS, required=True)
     country = Text(
@@ -35,6 +35,10 @@ class ActorRecordSchema(Schema):
     )
     parent = Slug(load_default=None, allow_none=True)
     note = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=2000))
+
+
+class ActorPatchSchema(ActorRecordSchema):
+    """A JSON merge patch of the record: any of its fields; null removes an optional one."""
 
 
 class ActorSchema(Schema):

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from api.schemas.common import PageArgsSchema, PageLinksSchema, PageMetaSchema
+from api.schemas.common import PageArgsSchema, PageLinksSchema, PageMetaSchema, QueryArgsSchema
 from api.schemas.fields import (
     TAG_PATTERN,
     Choice,
@@ -18,6 +18,8 @@ from api.schemas.fields import (
 from api.schemas.sources import SourceFieldsSchema
 from api.vocabulary import EVENT_TYPES, PRECISIONS, RELATIONS, ROLES, STATUSES
 
+RESERVED_EVENT_IDS = frozenset({"export"})
+
 
 def Tag(**kwargs: Any) -> Text:  # noqa: N802 - a field factory reads like a field class
     """Return a field for a free-form, lower-case tag."""
@@ -30,8 +32,8 @@ def Tag(**kwargs: Any) -> Text:  # noqa: N802 - a field factory reads like a fie
     )
 
 
-class EventFilterArgsSchema(PageArgsSchema):
-    """Filters of `/v1/events`, all combinable."""
+class EventFilterFieldsSchema(QueryArgsSchema):
+    """Filters of `/v1/events` and its export, all combinable."""
 
     from_date = PartialDate(
         data_key="from",
@@ -94,9 +96,6 @@ class EventFilterArgsSchema(PageArgsSchema):
             "description": "`date`: by date_start, date_end, id; `-date` reverses all three."
         },
     )
-    count = fields.Boolean(
-        load_default=False, metadata={"description": "Add `meta.total`, the number of matches."}
-    )
 
     @validates_schema
     def check_range_order(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -107,6 +106,28 @@ class EventFilterArgsSchema(PageArgsSchema):
                 f"'from' ({start.start.isoformat()}) is after 'to' ({end.end.isoformat()}).",
                 field_name="from",
             )
+
+
+class EventFilterArgsSchema(PageArgsSchema, EventFilterFieldsSchema):
+    """Filters and paging of `/v1/events`."""
+
+    count = fields.Boolean(
+        load_default=False, metadata={"description": "Add `meta.total`, the number of matches."}
+    )
+
+
+class EventExportArgsSchema(EventFilterFieldsSchema):
+    """Filters of `/v1/events/export`, with the file format."""
+
+    format = Choice(
+        ("ndjson", "csv"),
+        load_default="ndjson",
+        metadata={"description": "`ndjson`: one event per line, as GET shows it; `csv`: flat."},
+    )
+    bom = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Start a CSV with a UTF-8 byte order mark, for spreadsheets."},
+    )
 
 
 class EventActorRefSchema(Schema):
@@ -133,7 +154,8 @@ class RelatedEventSchema(Schema):
 def _reject_duplicates(items: list[dict[str, Any]], key: tuple[str, ...], name: str) -> None:
     seen = set()
     for index, item in enumerate(items):
-        value = tuple(item[part] for part in key)
+        # A partial load (a merge patch) may lack keys; the full check after merging has them.
+        value = tuple(item.get(part) for part in key)
         if value in seen:
             raise ValidationError(
                 {index: [f"Repeats {', '.join(map(str, value))}."]}, field_name=name
@@ -164,6 +186,12 @@ class EventRecordSchema(Schema):
         fields.Nested(RelatedEventSchema), load_default=list, validate=validate.Length(max=100)
     )
 
+    @validates("id")
+    def check_not_reserved(self, value: str, **kwargs: Any) -> None:
+        """Reject ids that are paths of their own, such as `export`."""
+        if value in RESERVED_EVENT_IDS:
+            raise ValidationError(f"{value!r} is reserved.")
+
     @validates_schema
     def check_unique_items(self, data: dict[str, Any], **kwargs: Any) -> None:
         """Reject an actor in the same role twice, a source cited twice, a repeated tag."""
@@ -171,8 +199,14 @@ class EventRecordSchema(Schema):
         _reject_duplicates(data.get("sources", []), ("id",), "sources")
         _reject_duplicates([{"tag": tag} for tag in data.get("tags", [])], ("tag",), "tags")
         _reject_duplicates(data.get("related", []), ("id", "relation"), "related")
-        if data.get("id") and any(item["id"] == data["id"] for item in data.get("related", [])):
+        if data.get("id") and any(
+            item.get("id") == data["id"] for item in data.get("related", [])
+        ):
             raise ValidationError("An event cannot be related to itself.", field_name="related")
+
+
+class EventPatchSchema(EventRecordSchema):
+    """A JSON merge patch of the record: any of its fields; null removes an optional one."""
 
 
 class EventActorSchema(Schema):

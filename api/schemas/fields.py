@@ -14,12 +14,16 @@ TAG_PATTERN = r"^[a-z0-9]+([-_.][a-z0-9]+)*$"
 
 
 class Text(fields.String):
-    """A string that never carries a NUL byte (PostgreSQL cannot store one)."""
+    """A string any database can store: no NUL byte, no lone surrogate."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in text:
             raise ValidationError("Must not contain a NUL byte.")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("Must be valid Unicode text (no lone surrogates).") from None
         return text
 
 

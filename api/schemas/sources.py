@@ -7,9 +7,9 @@ from api.schemas.fields import EventDate, Slug, Text
 
 
 class SourceRecordSchema(Schema):
-    """A source as fixtures and clients write it."""
+    """A source as fixtures and clients write it (without an id, the API derives one)."""
 
-    id = Slug(required=True)
+    id = Slug()
     publisher = Text(required=True, validate=validate.Length(min=1, max=300))
     title = Text(required=True, validate=validate.Length(min=1, max=500))
     url = fields.Url(
@@ -20,6 +20,10 @@ class SourceRecordSchema(Schema):
     )
     published = EventDate(load_default=None, allow_none=True)
     note = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=2000))
+
+
+class SourcePatchSchema(SourceRecordSchema):
+    """A JSON merge patch of the record: any of its fields; null removes an optional one."""
 
 
 class SourceFieldsSchema(Schema):

@@ -7,13 +7,16 @@ from urllib.parse import quote_from_bytes
 from flask import Response, request, url_for
 
 from api.blueprint import ApiBlueprint
-from api.errors import NotFound
+from api.errors import Gone, NotFound
+from api.kinds import ACTORS
+from api.models import Actor
 from api.openapi import PAGE_HEADERS, READ_HEADERS, REDIRECT_HEADERS
 from api.pagination import id_keyset_response
 from api.queries.actors import actor_rows, describe_actors, resolve_actor
 from api.schemas.actors import ActorListArgsSchema, ActorPageSchema, ActorSchema
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.events import EventFilterArgsSchema, EventPageSchema
+from api.views.editing import register_writes, represent
 from api.views.events import event_page_response
 
 blp = ApiBlueprint(
@@ -28,6 +31,9 @@ def _canonical_or_redirect(name: str, endpoint: str) -> str | Response:
     """Return the actor id named by `name`, or a 308 to its canonical URL if it is an alias."""
     actor_id = resolve_actor(name) if "\x00" not in name else None
     if actor_id is None:
+        deleted = Actor.get_or_none(Actor.id == name, Actor.deleted_at.is_null(False))
+        if deleted is not None:
+            raise Gone(f"The actor {name!r} was deleted.")
         raise NotFound(f"No actor with id or alias {name!r}.")
     if actor_id == name:
         return actor_id
@@ -59,12 +65,13 @@ def list_actors(args: dict[str, Any]):
     308, description="An alias: redirects to the actor's id.", headers=REDIRECT_HEADERS
 )
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(410, response="GONE")
 def get_actor(_args: dict[str, Any], actor_id: str):
-    """Get one actor by id; an alias redirects (308) to the canonical id."""
+    """Get one actor by id; an alias redirects (308) to the canonical id (410 once deleted)."""
     resolved = _canonical_or_redirect(actor_id, "actors.get_actor")
     if isinstance(resolved, Response):
         return resolved
-    return describe_actors(actor_rows([resolved]))[0]
+    return represent(ACTORS, resolved)
 
 
 @blp.route("/<actor_id>/events", methods=["GET"])
@@ -75,9 +82,13 @@ def get_actor(_args: dict[str, Any], actor_id: str):
     308, description="An alias: redirects to the actor's id.", headers=REDIRECT_HEADERS
 )
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(410, response="GONE")
 def list_actor_events(args: dict[str, Any], actor_id: str):
     """List the events of one actor (and its members), with every filter of /v1/events."""
     resolved = _canonical_or_redirect(actor_id, "actors.list_actor_events")
     if isinstance(resolved, Response):
         return resolved
     return event_page_response(args, scope_actor=resolved)
+
+
+register_writes(blp, ACTORS, id_param="actor_id", get_endpoint="actors.get_actor")

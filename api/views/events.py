@@ -3,10 +3,14 @@
 import re
 from typing import Any
 
+from flask import Response, stream_with_context
+from werkzeug.routing import BaseConverter
+
 from api.blueprint import ApiBlueprint
 from api.cursors import decode_cursor, filters_fingerprint
 from api.errors import InvalidParameters, NotFound
-from api.models import Event
+from api.exports import CSV_COLUMNS, csv_lines, ndjson_lines
+from api.kinds import EVENTS
 from api.openapi import PAGE_HEADERS, READ_HEADERS
 from api.pagination import page_envelope, split_page
 from api.queries.actors import actor_family, resolve_actor
@@ -18,13 +22,26 @@ from api.queries.events import (
     sort_position,
 )
 from api.schemas.common import EmptyQueryArgsSchema
-from api.schemas.events import EventFilterArgsSchema, EventPageSchema, EventSchema
+from api.schemas.events import (
+    RESERVED_EVENT_IDS,
+    EventExportArgsSchema,
+    EventFilterArgsSchema,
+    EventPageSchema,
+    EventSchema,
+)
 from api.schemas.fields import SLUG_PATTERN
+from api.views.editing import register_writes, represent
 
 blp = ApiBlueprint(
     "events", __name__, url_prefix="/v1/events", description="Dated events and their filters."
 )
 _SLUG = re.compile(SLUG_PATTERN)
+
+
+class EventIdConverter(BaseConverter):
+    """An event id in a path: any segment but the reserved names, such as `export`."""
+
+    regex = "(?!(?:" + "|".join(RESERVED_EVENT_IDS) + ")(?:/|$))[^/]+"
 
 
 def actor_groups(names: list[str], *, include_members: bool) -> tuple[frozenset[str], ...]:
@@ -90,12 +107,53 @@ def list_events(args: dict[str, Any]):
     return event_page_response(args)
 
 
-@blp.route("/<event_id>", methods=["GET"])
+@blp.route("/export", methods=["GET"])
+@blp.read(
+    EventExportArgsSchema,
+    {"type": "string"},
+    operation_id="exportEvents",
+    content_type="application/x-ndjson",
+    conditional=False,
+)
+@blp.alt_response(
+    200,
+    schema={"type": "string", "example": ",".join(CSV_COLUMNS)},
+    content_type="text/csv",
+    description="The matching events: NDJSON, one object per line, or CSV (format=csv).",
+    success=True,
+)
+def export_events(args: dict[str, Any]) -> Response:
+    """Stream every event matching the filters, with no limit, as NDJSON or CSV.
+
+    CSV columns: id, title, summary, type, date, date_start, date_end, precision, status,
+    note, actors (`id:role; ...`), actor_names, sources (ids), source_publishers, tags,
+    related (`id:relation; ...`), created_at, updated_at. Quotes are in NDJSON only.
+    """
+    filters = filters_from_args(args)
+    descending = args["sort"] == "-date"
+    if args["format"] == "csv":
+        lines = csv_lines(filters, descending=descending, bom=args["bom"])
+        mimetype, suffix = "text/csv", "csv"
+    else:
+        lines = ndjson_lines(filters, descending=descending)
+        mimetype, suffix = "application/x-ndjson", "ndjson"
+    response = Response(stream_with_context(lines), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="events.{suffix}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.route("/<event_id:event_id>", methods=["GET"])
 @blp.read(EmptyQueryArgsSchema, EventSchema, operation_id="getEvent", headers=READ_HEADERS)
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(410, response="GONE")
 def get_event(_args: dict[str, Any], event_id: str):
-    """Get one event with its actors, sources, tags and related events."""
-    event = Event.get_or_none(Event.id == event_id) if _SLUG.fullmatch(event_id) else None
-    if event is None:
+    """Get one event with its actors, sources, tags and related events (410 once deleted)."""
+    if not _SLUG.fullmatch(event_id):
         raise NotFound(f"No event with id {event_id!r}.")
-    return describe_events([event])[0]
+    return represent(EVENTS, event_id)
+
+
+register_writes(
+    blp, EVENTS, id_param="event_id", get_endpoint="events.get_event", converter="event_id"
+)

@@ -4,11 +4,13 @@ from typing import Any
 
 from api.blueprint import ApiBlueprint
 from api.errors import NotFound
+from api.kinds import SOURCES
 from api.openapi import PAGE_HEADERS, READ_HEADERS
 from api.pagination import id_keyset_response
 from api.queries.sources import describe_sources, source_rows
 from api.schemas.common import EmptyQueryArgsSchema, PageArgsSchema
 from api.schemas.sources import SourcePageSchema, SourceSchema
+from api.views.editing import register_writes, represent
 
 blp = ApiBlueprint(
     "sources", __name__, url_prefix="/v1/sources", description="Publications that events cite."
@@ -25,9 +27,12 @@ def list_sources(args: dict[str, Any]):
 @blp.route("/<source_id>", methods=["GET"])
 @blp.read(EmptyQueryArgsSchema, SourceSchema, operation_id="getSource", headers=READ_HEADERS)
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(410, response="GONE")
 def get_source(_args: dict[str, Any], source_id: str):
-    """Get one source with the number of events citing it."""
-    rows = source_rows([source_id]) if "\x00" not in source_id else []
-    if not rows:
+    """Get one source with the number of events citing it (410 once deleted)."""
+    if "\x00" in source_id:
         raise NotFound(f"No source with id {source_id!r}.")
-    return describe_sources(rows)[0]
+    return represent(SOURCES, source_id)
+
+
+register_writes(blp, SOURCES, id_param="source_id", get_endpoint="sources.get_source")

@@ -1,0 +1,82 @@
+"""Exports: every matching event, streamed in keyset batches, as NDJSON or RFC 4180 CSV."""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+
+from api.queries.events import EventFilters, describe_events, events_page, sort_position
+from api.schemas.events import EventSchema
+
+BATCH = 1000
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "summary",
+    "type",
+    "date",
+    "date_start",
+    "date_end",
+    "precision",
+    "status",
+    "note",
+    "actors",
+    "actor_names",
+    "sources",
+    "source_publishers",
+    "tags",
+    "related",
+    "created_at",
+    "updated_at",
+)
+LIST_SEPARATOR = "; "
+_SCHEMA = EventSchema()
+
+
+def csv_row(event: dict) -> list[str]:
+    """Flatten a dumped event into the CSV columns; lists are joined with '; '."""
+
+    def joined(values) -> str:
+        return LIST_SEPARATOR.join(values)
+
+    flat = {
+        **event,
+        "note": event["note"] or "",
+        "actors": joined(f"{a['id']}:{a['role']}" for a in event["actors"]),
+        "actor_names": joined(a["name"] for a in event["actors"]),
+        "sources": joined(s["id"] for s in event["sources"]),
+        "source_publishers": joined(s["publisher"] for s in event["sources"]),
+        "tags": joined(event["tags"]),
+        "related": joined(f"{r['id']}:{r['relation']}" for r in event["related"]),
+    }
+    return [flat[column] for column in CSV_COLUMNS]
+
+
+def _batches(filters: EventFilters, descending: bool) -> Iterator[list[dict]]:
+    after = None
+    while True:
+        rows = events_page(filters, descending=descending, after=after, limit=BATCH)
+        if rows:
+            yield [_SCHEMA.dump(event) for event in describe_events(rows)]
+        if len(rows) < BATCH:
+            return
+        after = sort_position(rows[-1])
+
+
+def ndjson_lines(filters: EventFilters, *, descending: bool) -> Iterator[str]:
+    """Yield the matching events, one JSON object per line, a batch at a time."""
+    for batch in _batches(filters, descending):
+        yield "".join(json.dumps(event, ensure_ascii=False) + "\n" for event in batch)
+
+
+def csv_lines(filters: EventFilters, *, descending: bool, bom: bool) -> Iterator[str]:
+    """Yield a header and the matching events as CSV (CRLF line ends), a batch at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    yield ("\ufeff" if bom else "") + buffer.getvalue()
+    for batch in _batches(filters, descending):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(csv_row(event) for event in batch)
+        yield buffer.getvalue()

@@ -1,0 +1,53 @@
+"""Limits: request body size (413) and rate limits per client for reads and writes (429)."""
+
+import time
+
+from flask import Flask, Response, request
+from flask_limiter import ApplicationLimit, HeaderNames, Limiter
+
+READ_METHODS = ("GET", "HEAD")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+def client_address() -> str:
+    """Return who a rate limit counts: the client's address."""
+    return request.remote_addr or "unknown"
+
+
+def _rate_limit_headers_as_drafted(response: Response) -> Response:
+    """Give RateLimit-Reset in seconds from now, and Retry-After only when asked to wait."""
+    reset = response.headers.get("RateLimit-Reset")
+    if reset is not None and reset.isdigit():
+        response.headers["RateLimit-Reset"] = str(max(0, int(reset) - int(time.time())))
+    if response.status_code not in {429, 503}:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
+def init_app(app: Flask) -> Limiter:
+    """Cap request bodies and rate-limit reads and writes as the settings say."""
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY"]
+    # Registered before the limiter's own hook, so that it runs after it.
+    app.after_request(_rate_limit_headers_as_drafted)
+    limiter = Limiter(
+        client_address,
+        app=app,
+        enabled=app.config["RATE_LIMIT_ENABLED"],
+        storage_uri=app.config["RATE_LIMIT_STORAGE"],
+        application_limits=[
+            ApplicationLimit(app.config["RATE_LIMIT_READ"], scope="reads", methods=READ_METHODS),
+            ApplicationLimit(
+                app.config["RATE_LIMIT_WRITE"], scope="writes", methods=WRITE_METHODS
+            ),
+        ],
+        headers_enabled=True,
+        header_name_mapping={
+            HeaderNames.LIMIT: "RateLimit-Limit",
+            HeaderNames.REMAINING: "RateLimit-Remaining",
+            HeaderNames.RESET: "RateLimit-Reset",
+        },
+        key_prefix="timeline",
+    )
+    limiter.request_filter(lambda: request.path in UNLIMITED_PATHS)
+    return limiter

@@ -1,0 +1,108 @@
+"""Limits: body size (413), rate limits per read and write (429), CORS for writes by origin."""
+
+import os
+import uuid
+
+import pytest
+
+from api import create_app
+from api.database import database
+from api.models import Event
+from problem_shape import assert_problem
+
+REDIS_URL = os.environ.get("TIMELINE_TEST_REDIS_URL", "")
+STORAGES = ["memory://"] + ([REDIS_URL] if REDIS_URL else [])
+
+
+def limited_app(database_url: str, **config):
+    return create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k", **config})
+
+
+def test_a_body_over_the_limit_is_a_413_and_writes_nothing(database_url, seeded_app, write_token):
+    app = limited_app(database_url, MAX_BODY=2048, RATE_LIMIT_ENABLED=False)
+    with database.connection_context():
+        before = Event.select().count()
+    response = app.test_client().post(
+        "/v1/events",
+        data=b'{"title": "' + b"x" * 4096 + b'"}',
+        headers={"Authorization": f"Bearer {write_token}", "Content-Type": "application/json"},
+    )
+    assert_problem(response, 413)
+    with database.connection_context():
+        assert Event.select().count() == before
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+def test_reads_and_writes_have_their_own_rate_limits(
+    database_url, seeded_app, write_token, storage
+):
+    app = limited_app(
+        database_url,
+        RATE_LIMIT_READ="3 per minute",
+        RATE_LIMIT_WRITE="2 per minute",
+        RATE_LIMIT_STORAGE=storage,
+    )
+    client = app.test_client()
+    # A fresh client address per run keeps counters in a shared Redis apart.
+    client.environ_base["REMOTE_ADDR"] = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.1"
+    reads = [client.get("/v1/event-types") for _ in range(4)]
+    assert [r.status_code for r in reads] == [200, 200, 200, 429]
+    assert reads[0].headers["RateLimit-Limit"] == "3"
+    assert reads[0].headers["RateLimit-Remaining"] == "2"
+    assert 0 <= int(reads[0].headers["RateLimit-Reset"]) <= 61
+    assert "Retry-After" not in reads[0].headers
+    limited = assert_problem(reads[3], 429)
+    assert 0 < int(reads[3].headers["Retry-After"]) <= 61
+    assert "limit" in limited["detail"].lower()
+    headers = {"Authorization": f"Bearer {write_token}"}
+    writes = [client.post("/v1/events", json={}, headers=headers) for _ in range(3)]
+    assert [w.status_code for w in writes] == [422, 422, 429]
+    assert client.get("/healthz").status_code == 200
+
+
+CORS_APP = {"CORS_WRITE_ORIGINS": ["https://editor.example"], "RATE_LIMIT_ENABLED": False}
+
+
+@pytest.mark.parametrize(
+    ("origin", "method", "allowed"),
+    [
+        ("https://anyone.example", "GET", True),
+        ("https://anyone.example", "POST", False),
+        ("https://anyone.example", "PATCH", False),
+        ("https://anyone.example", "DELETE", False),
+        ("https://editor.example", "POST", True),
+        ("https://editor.example", "PATCH", True),
+        ("https://editor.example", "GET", True),
+    ],
+)
+def test_cors_preflight_allows_writes_only_from_configured_origins(
+    database_url, seeded_app, origin, method, allowed
+):
+    client = limited_app(database_url, **CORS_APP).test_client()
+    response = client.options(
+        "/v1/events/2022-02-24-russia-invades-ukraine",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "Authorization, If-Match, Content-Type",
+        },
+    )
+    assert response.status_code == 200
+    if allowed:
+        assert response.headers["Access-Control-Allow-Origin"] in {"*", origin}
+        assert method in response.headers["Access-Control-Allow-Methods"]
+    else:
+        assert "Access-Control-Allow-Origin" not in response.headers
+        assert "Access-Control-Allow-Methods" not in response.headers
+
+
+def test_a_write_from_another_origin_gets_no_cors_permission(
+    database_url, seeded_app, write_token
+):
+    client = limited_app(database_url, **CORS_APP).test_client()
+    response = client.post(
+        "/v1/events",
+        json={},
+        headers={"Origin": "https://anyone.example", "Authorization": f"Bearer {write_token}"},
+    )
+    assert "Access-Control-Allow-Origin" not in response.headers
