@@ -9,6 +9,7 @@ from flask import Flask
 from api import auth, database, headers, limits
 from api.cursors import load_or_create_secret
 from api.openapi import TimelineApi, spec_options
+from api.routing import SegmentConverter
 from api.settings import load_settings
 from api.views import actors, changes, event_types, events, health, sources, spec
 
@@ -41,9 +42,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["default"] = SegmentConverter
+    app.url_map.converters["string"] = SegmentConverter
     app.url_map.converters["event_id"] = events.EventIdConverter
     api = TimelineApi(app)
-    api.register_converter(events.EventIdConverter, lambda _converter: {"type": "string"})
+    for converter in (SegmentConverter, events.EventIdConverter):
+        api.register_converter(converter, lambda _converter: {"type": "string", "minLength": 1})
     api.spec.components.security_scheme(
         "bearerAuth",
         {

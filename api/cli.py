@@ -3,6 +3,8 @@
 import difflib
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -10,15 +12,15 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from api import create_app
-from api.database import database, utc_now, write_transaction
+from api.database import database, utc_now
 from api.models import create_schema
 from api.openapi import spec_yaml
-from api.records import batch_problems
-from api.seeding import SeedError, seed
+from api.records import InvalidRecords
+from api.seeding import seed
 from api.settings import load_settings
 from api.token_commands import token_cli
-from api.transfer import IMPORT_AUTHOR, InvalidImport, export_lines, read_import
-from api.upsert import write_batch
+from api.transfer import IMPORT_AUTHOR, export_lines, read_import
+from api.upsert import check_and_write
 
 cli = FlaskGroup(
     name="timeline",
@@ -43,16 +45,8 @@ def init_db_command() -> None:
 def seed_command(paths: tuple[Path, ...]) -> None:
     """Load fixture files or folders (default: fixtures/) in one transaction, by id."""
     targets = list(paths) or [Path(current_app.config["FIXTURES"])]
-    try:
-        with database.connection_context():
-            counts = seed(targets, utc_now())
-    except SeedError as error:
-        for problem in error.problems:
-            click.echo(problem, err=True)
-        raise click.ClickException(
-            f"{len(error.problems)} problem(s) in the fixtures; nothing was written."
-        ) from None
-    _echo_counts(counts)
+    with _reporting_problems("the fixtures"), database.connection_context():
+        _echo_counts(seed(targets, utc_now()))
 
 
 @cli.command("serve", with_appcontext=False)
@@ -138,20 +132,23 @@ def import_command(path: Path) -> None:
     def progress(kind: str, done: int, total: int) -> None:
         click.echo(f"{kind}s: {done}/{total} written", err=True)
 
-    try:
+    with _reporting_problems(str(path)), database.connection_context():
         batch, stamps = read_import(path)
-        with database.connection_context(), write_transaction():
-            problems = batch_problems(batch)
-            if problems:
-                raise InvalidImport([str(problem) for problem in problems])
-            counts = write_batch(batch, utc_now(), IMPORT_AUTHOR, stamps=stamps, progress=progress)
-    except InvalidImport as error:
+        counts = check_and_write(batch, utc_now(), IMPORT_AUTHOR, stamps=stamps, progress=progress)
+        _echo_counts(counts)
+
+
+@contextmanager
+def _reporting_problems(source: str) -> Iterator[None]:
+    """Print each problem of a failed load and exit non-zero, saying nothing was written."""
+    try:
+        yield
+    except InvalidRecords as error:
         for problem in error.problems:
             click.echo(problem, err=True)
         raise click.ClickException(
-            f"{len(error.problems)} problem(s) in {path}; nothing was written."
+            f"{len(error.problems)} problem(s) in {source}; nothing was written."
         ) from None
-    _echo_counts(counts)
 
 
 def _echo_counts(counts: dict) -> None:

@@ -28,6 +28,14 @@ class Problem(NamedTuple):
         return f"{self.where}: {self.field}: {self.message}"
 
 
+class InvalidRecords(Exception):
+    """Records that cannot be loaded; each problem names where its record came from."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
 @dataclass
 class RecordBatch:
     """Actors, sources and events to write together."""

@@ -8,14 +8,13 @@ from pathlib import Path
 import yaml
 from marshmallow import Schema, ValidationError
 
-from api.database import write_transaction
 from api.errors import flatten_messages
 from api.journal import Author
-from api.records import Located, RecordBatch, batch_problems
+from api.records import InvalidRecords, Located, RecordBatch
 from api.schemas.actors import ActorRecordSchema
 from api.schemas.events import EventRecordSchema
 from api.schemas.sources import SourceRecordSchema
-from api.upsert import write_batch
+from api.upsert import check_and_write
 
 FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
 RECORD_SCHEMAS: dict[str, Schema] = {
@@ -37,14 +36,6 @@ FixtureLoader.yaml_implicit_resolvers = {
 }
 
 
-class SeedError(Exception):
-    """Fixtures that cannot be loaded; each problem names its file and record."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
 def fixture_files(paths: Iterable[Path]) -> list[Path]:
     """Expand folders into their fixture files, in name order."""
     files = []
@@ -54,7 +45,7 @@ def fixture_files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise SeedError([f"{path}: no such file or folder"])
+            raise InvalidRecords([f"{path}: no such file or folder"])
     return files
 
 
@@ -76,7 +67,7 @@ def _records_in(path: Path) -> tuple[list[tuple[str, int, object]], list[str]]:
 
 
 def read_batch(paths: Iterable[Path]) -> RecordBatch:
-    """Load every record through its schema; raise SeedError naming each bad record."""
+    """Load every record through its schema; raise InvalidRecords naming each bad record."""
     batch, problems = RecordBatch(), []
     for path in fixture_files(paths):
         records, file_problems = _records_in(path)
@@ -95,15 +86,10 @@ def read_batch(paths: Iterable[Path]) -> RecordBatch:
                 continue
             getattr(batch, kind).append(Located(where, record))
     if problems:
-        raise SeedError(problems)
+        raise InvalidRecords(problems)
     return batch
 
 
 def seed(paths: Iterable[Path], now: dt.datetime) -> dict[str, Counter]:
     """Check and upsert fixture files in one transaction; nothing is written on any problem."""
-    batch = read_batch(paths)
-    with write_transaction():
-        problems = batch_problems(batch)
-        if problems:
-            raise SeedError([str(problem) for problem in problems])
-        return write_batch(batch, now, SEED_AUTHOR)
+    return check_and_write(read_batch(paths), now, SEED_AUTHOR)

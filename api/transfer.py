@@ -11,7 +11,7 @@ from peewee import chunked
 from api.errors import flatten_messages
 from api.journal import Author
 from api.models import Actor, Event, Source
-from api.records import Located, RecordBatch
+from api.records import InvalidRecords, Located, RecordBatch
 from api.schemas.actors import ActorRecordSchema
 from api.schemas.events import EventRecordSchema
 from api.schemas.sources import SourceRecordSchema
@@ -24,14 +24,6 @@ _KINDS = {
     "source": (Source, stored_source_records, SourceRecordSchema(), "sources"),
     "event": (Event, stored_event_records, EventRecordSchema(), "events"),
 }
-
-
-class InvalidImport(Exception):
-    """An import file that cannot be loaded; each problem names its line."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def _stamp(value: dt.datetime) -> str:
@@ -63,7 +55,7 @@ def _parse_stamp(value: object) -> dt.datetime:
 
 
 def read_import(path: Path) -> tuple[RecordBatch, dict]:
-    """Read and validate an export file; raise InvalidImport naming each bad line."""
+    """Read and validate an export file; raise InvalidRecords naming each bad line."""
     batch, stamps, problems = RecordBatch(), {}, []
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
@@ -87,5 +79,5 @@ def read_import(path: Path) -> tuple[RecordBatch, dict]:
                 continue
             getattr(batch, field).append(Located(where, record))
     if problems:
-        raise InvalidImport(problems)
+        raise InvalidRecords(problems)
     return batch, stamps

@@ -21,7 +21,7 @@ from api.models import (
     Source,
 )
 from api.queries.actors import alias_key
-from api.records import RecordBatch
+from api.records import InvalidRecords, RecordBatch, batch_problems
 
 _CHUNK = 500
 ACTOR_COLUMNS = ("name", "kind", "country", "parent", "note")
@@ -277,3 +277,19 @@ def write_batch(
         ]
         record_changes(event_ops + cascade, now)
     return {"actors": actor_counts, "sources": source_counts, "events": event_counts}
+
+
+def check_and_write(
+    batch: RecordBatch,
+    now: dt.datetime,
+    author: Author,
+    *,
+    stamps: dict | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Counter]:
+    """Check a batch's references and write it, in one transaction; raise InvalidRecords."""
+    with write_transaction():
+        problems = batch_problems(batch)
+        if problems:
+            raise InvalidRecords([str(problem) for problem in problems])
+        return write_batch(batch, now, author, stamps=stamps, progress=progress)

@@ -8,7 +8,8 @@ import yaml
 from api import upsert
 from api.database import database, utc_now
 from api.models import ALL_MODELS, Event
-from api.seeding import SeedError, seed
+from api.records import InvalidRecords
+from api.seeding import seed
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -220,7 +221,7 @@ def test_a_bad_record_fails_naming_file_and_record_and_writes_nothing(
         # Keep the good actor first so the record indices in messages are stable.
         bad.write_text(yaml.safe_dump({"actors": [GOOD_ACTOR, *document["actors"]]}))
         good.write_text(yaml.safe_dump({"sources": [GOOD_SOURCE]}))
-    with pytest.raises(SeedError) as raised:
+    with pytest.raises(InvalidRecords) as raised:
         _seed(tmp_path)
     problems = "\n".join(raised.value.problems)
     assert str(bad) in problems
@@ -231,12 +232,12 @@ def test_a_bad_record_fails_naming_file_and_record_and_writes_nothing(
 def test_yaml_syntax_errors_name_the_file(app, tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("events: [\n  - id: x\n")
-    with pytest.raises(SeedError, match=r"broken\.yaml: not valid YAML"):
+    with pytest.raises(InvalidRecords, match=r"broken\.yaml: not valid YAML"):
         _seed(broken)
 
 
 def test_a_missing_path_is_named(app, tmp_path):
-    with pytest.raises(SeedError, match="no such file or folder"):
+    with pytest.raises(InvalidRecords, match="no such file or folder"):
         _seed(tmp_path / "nope.yaml")
 
 

@@ -29,7 +29,7 @@ blp = ApiBlueprint(
 
 def _canonical_or_redirect(name: str, endpoint: str) -> str | Response:
     """Return the actor id named by `name`, or a 308 to its canonical URL if it is an alias."""
-    actor_id = resolve_actor(name) if "\x00" not in name else None
+    actor_id = resolve_actor(name)
     if actor_id is None:
         deleted = Actor.get_or_none(Actor.id == name, Actor.deleted_at.is_null(False))
         if deleted is not None:

@@ -21,6 +21,7 @@ from api.queries.events import (
     events_page,
     sort_position,
 )
+from api.routing import PATH_SEGMENT
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.events import (
     RESERVED_EVENT_IDS,
@@ -41,7 +42,7 @@ _SLUG = re.compile(SLUG_PATTERN)
 class EventIdConverter(BaseConverter):
     """An event id in a path: any segment but the reserved names, such as `export`."""
 
-    regex = "(?!(?:" + "|".join(RESERVED_EVENT_IDS) + ")(?:/|$))[^/]+"
+    regex = "(?!(?:" + "|".join(RESERVED_EVENT_IDS) + ")(?:/|$))" + PATH_SEGMENT
 
 
 def actor_groups(names: list[str], *, include_members: bool) -> tuple[frozenset[str], ...]:
