@@ -12,7 +12,8 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from api import create_app
-from api.database import database, utc_now
+from api.backfill import backfill_journal
+from api.database import database, utc_now, write_transaction
 from api.models import create_schema
 from api.openapi import spec_yaml
 from api.records import InvalidRecords
@@ -36,7 +37,12 @@ cli.add_command(token_cli)
 @cli.command("init-db")
 def init_db_command() -> None:
     """Create the database tables and indexes that do not exist yet."""
-    create_schema()
+    for column in create_schema():
+        click.echo(f"Added column {column}")
+    with database.connection_context(), write_transaction():
+        journaled = backfill_journal(utc_now())
+    if journaled:
+        click.echo(f"Journaled {journaled} record(s) written before revisions existed")
     click.echo(f"Database ready: {_redacted(current_app.config['DATABASE_URL'])}")
 
 
