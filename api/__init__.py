@@ -11,7 +11,18 @@ from api.cursors import load_or_create_secret
 from api.openapi import TimelineApi, spec_options
 from api.routing import SegmentConverter
 from api.settings import load_settings
-from api.views import actors, changes, event_types, events, health, sources, spec
+from api.views import (
+    actors,
+    changes,
+    event_types,
+    events,
+    health,
+    page,
+    sources,
+    spec,
+    stats,
+    timeline,
+)
 
 
 def package_version() -> str:
@@ -56,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
             "description": "A token from `timeline token create`.",
         },
     )
-    for module in (events, actors, sources, event_types, changes, health):
+    for module in (events, actors, sources, event_types, stats, timeline, changes, health):
         api.register_blueprint(module.blp)
     app.register_blueprint(spec.blp)
+    app.register_blueprint(page.blp)

@@ -6,7 +6,7 @@ from peewee import chunked
 
 from api.journal import Author, record_changes, record_revisions
 from api.models import Actor, Event, Revision, Source
-from api.upsert import stored_actor_records, stored_event_records, stored_source_records
+from api.stored import stored_actor_records, stored_event_records, stored_source_records
 
 # Records that predate the journal came in through the seed.
 BACKFILL_AUTHOR = Author(token=None, via="seed")

@@ -14,9 +14,9 @@ from flask.cli import FlaskGroup
 from api import create_app
 from api.backfill import backfill_journal
 from api.database import database, utc_now, write_transaction
-from api.models import create_schema
 from api.openapi import spec_yaml
 from api.records import InvalidRecords
+from api.schema import create_schema
 from api.seeding import seed
 from api.settings import load_settings
 from api.token_commands import token_cli

@@ -52,30 +52,30 @@ def csv_row(event: dict) -> list[str]:
     return [flat[column] for column in CSV_COLUMNS]
 
 
-def _batches(filters: EventFilters, descending: bool) -> Iterator[list[dict]]:
+def _batches(filters: EventFilters, sort: str) -> Iterator[list[dict]]:
     after = None
     while True:
-        rows = events_page(filters, descending=descending, after=after, limit=BATCH)
+        rows = events_page(filters, sort=sort, after=after, limit=BATCH)
         if rows:
             yield [_SCHEMA.dump(event) for event in describe_events(rows)]
         if len(rows) < BATCH:
             return
-        after = sort_position(rows[-1])
+        after = sort_position(rows[-1], sort)
 
 
-def ndjson_lines(filters: EventFilters, *, descending: bool) -> Iterator[str]:
+def ndjson_lines(filters: EventFilters, *, sort: str) -> Iterator[str]:
     """Yield the matching events, one JSON object per line, a batch at a time."""
-    for batch in _batches(filters, descending):
+    for batch in _batches(filters, sort):
         yield "".join(json.dumps(event, ensure_ascii=False) + "\n" for event in batch)
 
 
-def csv_lines(filters: EventFilters, *, descending: bool, bom: bool) -> Iterator[str]:
+def csv_lines(filters: EventFilters, *, sort: str, bom: bool) -> Iterator[str]:
     """Yield a header and the matching events as CSV (CRLF line ends), a batch at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     yield ("\ufeff" if bom else "") + buffer.getvalue()
-    for batch in _batches(filters, descending):
+    for batch in _batches(filters, sort):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(csv_row(event) for event in batch)

@@ -25,7 +25,7 @@ from api.queries.sources import describe_sources, source_rows
 from api.schemas.actors import ActorPatchSchema, ActorRecordSchema, ActorSchema
 from api.schemas.events import EventPatchSchema, EventRecordSchema, EventSchema
 from api.schemas.sources import SourcePatchSchema, SourceRecordSchema, SourceSchema
-from api.upsert import stored_actor_records, stored_event_records, stored_source_records
+from api.stored import stored_actor_records, stored_event_records, stored_source_records
 
 _MAX_SLUG = 120
 

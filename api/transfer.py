@@ -15,7 +15,7 @@ from api.records import InvalidRecords, Located, RecordBatch
 from api.schemas.actors import ActorRecordSchema
 from api.schemas.events import EventRecordSchema
 from api.schemas.sources import SourceRecordSchema
-from api.upsert import stored_actor_records, stored_event_records, stored_source_records
+from api.stored import stored_actor_records, stored_event_records, stored_source_records
 
 IMPORT_AUTHOR = Author(token=None, via="import")
 _BATCH = 1000

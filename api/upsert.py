@@ -1,8 +1,8 @@
 """Upserts: write checked records in one transaction, touching and journaling only what changed."""
 
 import datetime as dt
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from peewee import chunked
@@ -22,77 +22,19 @@ from api.models import (
 )
 from api.queries.actors import alias_key
 from api.records import InvalidRecords, RecordBatch, batch_problems
+from api.search_index import index_events
+from api.stored import (
+    ACTOR_COLUMNS,
+    EVENT_COLUMNS,
+    SOURCE_COLUMNS,
+    stored_actor_records,
+    stored_event_records,
+    stored_source_records,
+)
 
 _CHUNK = 500
-ACTOR_COLUMNS = ("name", "kind", "country", "parent", "note")
-SOURCE_COLUMNS = ("publisher", "title", "url", "published", "note")
-EVENT_COLUMNS = ("title", "summary", "type", "date", "status", "note")
 # Source fields that events show inline: changing one changes those events.
 SOURCE_FIELDS_IN_EVENTS = ("publisher", "title", "url", "published")
-
-
-def _rows_by_id(query) -> dict[str, list[tuple]]:
-    grouped: dict[str, list[tuple]] = defaultdict(list)
-    for row in query.tuples():
-        grouped[row[0]].append(row[1:])
-    return grouped
-
-
-def _live(model, ids: list[str]):
-    return model.select().where(model.id.in_(ids), model.deleted_at.is_null())
-
-
-def stored_actor_records(ids: Iterable[str]) -> dict[str, dict]:
-    """Read live actors back in the shape clients write them."""
-    ids = sorted(set(ids))
-    aliases = _rows_by_id(
-        ActorAlias.select(ActorAlias.actor, ActorAlias.alias)
-        .where(ActorAlias.actor.in_(ids))
-        .order_by(ActorAlias.actor, ActorAlias.position)
-    )
-    return {
-        actor.id: {
-            "id": actor.id,
-            **{name: getattr(actor, name) for name in ACTOR_COLUMNS if name != "parent"},
-            "aliases": [alias for (alias,) in aliases.get(actor.id, [])],
-            "parent": actor.parent_id,
-        }
-        for actor in _live(Actor, ids)
-    }
-
-
-def stored_source_records(ids: Iterable[str]) -> dict[str, dict]:
-    """Read live sources back in the shape clients write them."""
-    query = _live(Source, sorted(set(ids)))
-    return {
-        source.id: {"id": source.id, **{name: getattr(source, name) for name in SOURCE_COLUMNS}}
-        for source in query
-    }
-
-
-def stored_event_records(ids: Iterable[str]) -> dict[str, dict]:
-    """Read live events back in the shape clients write them."""
-    ids = sorted(set(ids))
-
-    def children(model, *columns):
-        query = model.select(model.event, *columns).where(model.event.in_(ids))
-        return _rows_by_id(query.order_by(model.event, model.position))
-
-    actors = children(EventActor, EventActor.actor, EventActor.role)
-    sources = children(EventSource, EventSource.source, EventSource.quote)
-    tags = children(EventTag, EventTag.tag)
-    related = children(EventRelation, EventRelation.related, EventRelation.relation)
-    return {
-        event.id: {
-            "id": event.id,
-            **{name: getattr(event, name) for name in EVENT_COLUMNS},
-            "actors": [{"id": a, "role": r} for a, r in actors.get(event.id, [])],
-            "sources": [{"id": s, "quote": q} for s, q in sources.get(event.id, [])],
-            "tags": [tag for (tag,) in tags.get(event.id, [])],
-            "related": [{"id": e, "relation": r} for e, r in related.get(event.id, [])],
-        }
-        for event in _live(Event, ids)
-    }
 
 
 def _row_revisions(model, ids: list[str]) -> dict[str, int]:
@@ -165,7 +107,8 @@ class _Writer:
         return revision + 1
 
 
-def _write_actors(writer: _Writer, records: list[dict]) -> tuple[Counter, list[str]]:
+def _write_actors(writer: _Writer, records: list[dict]) -> tuple[Counter, list[str], list[str]]:
+    """Write actors; return counts, the renamed ones, and those renamed or re-aliased."""
     stored = stored_actor_records(record["id"] for record in records)
     ordered = _parents_first(records)
     written, counts = writer.write(ordered, stored, lambda r: {k: r[k] for k in ACTOR_COLUMNS})
@@ -179,10 +122,14 @@ def _write_actors(writer: _Writer, records: list[dict]) -> tuple[Counter, list[s
             for position, alias in enumerate(record["aliases"])
         ],
     )
-    renamed = [
-        r["id"] for r, op in written if op == "updated" and stored[r["id"]]["name"] != r["name"]
+    updated = [record for record, op in written if op == "updated"]
+    renamed = [r["id"] for r in updated if stored[r["id"]]["name"] != r["name"]]
+    relabelled = [
+        r["id"]
+        for r in updated
+        if stored[r["id"]]["name"] != r["name"] or stored[r["id"]]["aliases"] != r["aliases"]
     ]
-    return counts, renamed
+    return counts, renamed, relabelled
 
 
 def _write_sources(writer: _Writer, records: list[dict]) -> tuple[Counter, list[str]]:
@@ -261,7 +208,7 @@ def write_batch(
         )
 
     with write_transaction():
-        actor_counts, renamed = _write_actors(
+        actor_counts, renamed, relabelled = _write_actors(
             writer(Actor, "actor"), [i.record for i in batch.actors]
         )
         source_counts, reshown = _write_sources(
@@ -276,6 +223,8 @@ def write_batch(
             (event_id, "updated") for event_id in shown_elsewhere if event_id not in written
         ]
         record_changes(event_ops + cascade, now)
+        # Actor names and aliases are searchable text of their events.
+        index_events(written | set(events_citing(actors=relabelled)))
     return {"actors": actor_counts, "sources": source_counts, "events": event_counts}
 
 

@@ -18,6 +18,7 @@ from api.models import ActorAlias
 from api.queries.actors import alias_key
 from api.records import Located, RecordBatch, batch_problems
 from api.schemas.events import RESERVED_EVENT_IDS
+from api.search_index import index_events
 from api.upsert import write_batch
 
 
@@ -131,3 +132,4 @@ def delete(kind: Kind, record_id: str, if_match, author: Author) -> None:
         record_revisions(kind.name, [(record_id, number, "deleted", None)], now, author)
         if kind.name == "event":
             record_changes([(record_id, "deleted")], now)
+            index_events([record_id])

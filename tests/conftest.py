@@ -10,7 +10,9 @@ import pytest
 from api import create_app
 from api.auth import create_token
 from api.database import database, is_postgresql, utc_now
-from api.models import ALL_MODELS, create_schema
+from api.models import ALL_MODELS
+from api.schema import create_schema
+from api.search_index import drop_search_table
 from api.seeding import seed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +84,7 @@ def reset_schema() -> None:
             # Dropping a table deletes its rows first; actors refer to their parents.
             database.execute_sql("PRAGMA foreign_keys = OFF")
         database.drop_tables(list(ALL_MODELS), safe=True, cascade=is_postgresql())
+        drop_search_table()
     create_schema()
 
 

@@ -87,3 +87,52 @@ def expected_ids(
         if all(checks):
             matches.append((first, last, event["id"]))
     return [event_id for *_, event_id in sorted(matches, reverse=descending)]
+
+
+def label(day: dt.date, interval: str) -> str:
+    """Label the bucket of a day, computed with strftime and isocalendar (a second way)."""
+    if interval == "day":
+        return day.strftime("%Y-%m-%d")
+    if interval == "week":
+        iso = day.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    if interval == "month":
+        return day.strftime("%Y-%m")
+    if interval == "quarter":
+        return f"{day.year}-Q{(day.month + 2) // 3}"
+    return day.strftime("%Y")
+
+
+def labels_between(first: dt.date, last: dt.date, interval: str) -> list[str]:
+    """Every bucket label from `first` to `last`, day by day."""
+    found: list[str] = []
+    day = first
+    while day <= last:
+        if not found or found[-1] != label(day, interval):
+            found.append(label(day, interval))
+        day += dt.timedelta(days=1)
+    return found
+
+
+def matching_events(**filters) -> list[dict]:
+    """The fixture events `expected_ids` selects, as records."""
+    by_id = {event["id"]: event for event in fixture_records()["events"]}
+    return [by_id[event_id] for event_id in expected_ids(**filters)]
+
+
+def searchable_words(event: dict) -> dict[str, list[str]]:
+    """The words of an event that search looks at: its own text, actors' names, aliases, tags."""
+    import re  # noqa: PLC0415
+    import unicodedata  # noqa: PLC0415
+
+    def words(text: str) -> list[str]:
+        bare = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        return re.findall(r"[a-z0-9]+", bare.lower())
+
+    actors = {actor["id"]: actor for actor in fixture_records()["actors"]}
+    names = []
+    for reference in event["actors"]:
+        actor = actors[reference["id"]]
+        names += [actor["name"], *actor.get("aliases", [])]
+    text = " ".join([event["title"], event["summary"], *names, *event.get("tags", [])])
+    return words(text)

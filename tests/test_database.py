@@ -4,9 +4,9 @@ import pytest
 
 from api.cursors import load_or_create_secret
 from api.database import database, open_database, utc_now
-from api.models import create_schema
 from api.queries.actors import resolve_actor
 from api.records import Located, RecordBatch, batch_problems
+from api.schema import create_schema
 from api.schemas.actors import ActorRecordSchema
 from api.seeding import SEED_AUTHOR
 from api.upsert import write_batch

@@ -1,7 +1,7 @@
 import pytest
 
 from api import create_app
-from api.models import create_schema
+from api.schema import create_schema
 from builders import write_records
 
 READ_URLS = [
@@ -14,6 +14,10 @@ READ_URLS = [
     "/v1/sources",
     "/v1/sources/armeisky-sbornik-2023-07",
     "/v1/event-types",
+    "/v1/stats/histogram",
+    "/v1/stats/actors",
+    "/v1/stats/network",
+    "/v1/timeline",
     "/openapi.json",
     "/openapi.yaml",
 ]

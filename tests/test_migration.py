@@ -4,7 +4,9 @@ from click.testing import CliRunner
 
 from api.cli import cli
 from api.database import database
-from api.models import Change, Event, Revision, create_schema
+from api.models import Change, Event, Revision
+from api.schema import create_schema
+from api.search_index import drop_search_table
 from fixture_oracle import expected_ids
 
 
@@ -18,6 +20,7 @@ def test_init_db_adds_missing_columns_and_journals_old_records(
             database.execute_sql(f"ALTER TABLE {table} DROP COLUMN deleted_at")
         Change.delete().execute()
         Revision.delete().execute()
+        drop_search_table()
     monkeypatch.setenv("TIMELINE_DATABASE_URL", database_url)
     monkeypatch.setenv("TIMELINE_SECRET_KEY", "migrate")
     result = CliRunner().invoke(cli, ["init-db"])
@@ -37,6 +40,11 @@ def test_init_db_adds_missing_columns_and_journals_old_records(
     }
     with database.connection_context():
         assert Event.select().where(Event.revision != 1).count() == 0
+    searched = client.get("/v1/events?q=kirby").get_json()["data"]
+    assert {e["id"] for e in searched} == {
+        "2024-02-22-kirby-sees-no-confirmation-of-missile-transfers-and-warns-iran",
+        "2024-02-22-us-announces-additional-sanctions-on-iran",
+    }
     history = client.get("/v1/actors/iran/revisions").get_json()["data"]
     assert [(r["number"], r["op"], r["record"]["name"]) for r in history] == [
         (1, "created", "Iran")

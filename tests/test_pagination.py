@@ -9,6 +9,7 @@ def walk(client, url: str) -> tuple[list[str], list[dict]]:
     """Follow `links.next` to the end; return every id seen and every page body."""
     ids, pages = [], []
     while url:
+        assert len(pages) < 1000, "the walk does not end"
         response = client.get(url)
         assert response.status_code == 200, response.get_json()
         body = response.get_json()

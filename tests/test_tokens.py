@@ -9,7 +9,8 @@ from conftest import issue_token
 from api import auth, create_app
 from api.cli import cli
 from api.database import database
-from api.models import ApiToken, create_schema
+from api.models import ApiToken
+from api.schema import create_schema
 from problem_shape import assert_problem
 
 EVENT = "/v1/events/2022-02-24-russia-invades-ukraine"

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from peewee import Expression, Tuple, fn
 
 from api.models import Actor, Event, EventActor, EventRelation, EventSource, EventTag, Source
+from api.search import SearchQuery
+from api.search_index import matches, matching_ids
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,13 @@ class EventFilters:
     statuses: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     scope_group: frozenset[str] | None = field(default=None)
+    search: SearchQuery | None = None
 
     def canonical(self) -> dict:
         """Return the filters as order-independent JSON values, to fingerprint them."""
-        return {name: _plain(value) for name, value in vars(self).items()}
+        values = {name: _plain(value) for name, value in vars(self).items() if name != "search"}
+        # The order of a search's words matters (phrases), so it is kept as written.
+        return {**values, "search": self.search}
 
 
 def _plain(value):
@@ -49,7 +54,8 @@ def _events_with_actors(actor_ids: frozenset[str], roles: tuple[str, ...]):
     return query
 
 
-def _conditions(filters: EventFilters) -> list[Expression]:
+def event_conditions(filters: EventFilters) -> list[Expression]:
+    """Return the WHERE conditions that select the events matching every filter."""
     conditions = [Event.deleted_at.is_null()]
     if filters.range_start is not None:
         column = Event.date_end if filters.date_match == "overlap" else Event.date_start
@@ -77,12 +83,14 @@ def _conditions(filters: EventFilters) -> list[Expression]:
         conditions.append(Event.id.in_(in_roles))
     if filters.scope_group is not None:
         conditions.append(Event.id.in_(_events_with_actors(filters.scope_group, filters.roles)))
+    if filters.search is not None:
+        conditions.append(Event.id.in_(matching_ids(filters.search)))
     return conditions
 
 
 def matching_events(filters: EventFilters):
     """Select the events that match every filter."""
-    return Event.select().where(*_conditions(filters))
+    return Event.select().where(*event_conditions(filters))
 
 
 def count_events(filters: EventFilters) -> int:
@@ -90,16 +98,35 @@ def count_events(filters: EventFilters) -> int:
     return matching_events(filters).count()
 
 
-def sort_position(event: Event) -> list[str]:
-    """Return the keyset position of an event in date order."""
+def sort_position(event: Event, sort: str) -> list:
+    """Return the keyset position of an event in the given order."""
+    if sort == "relevance":
+        return [event.score, event.id]
     return [event.date_start.isoformat(), event.date_end.isoformat(), event.id]
 
 
 def events_page(
-    filters: EventFilters, *, descending: bool, after: list[str] | None, limit: int
+    filters: EventFilters, *, sort: str, after: list | None, limit: int
 ) -> list[Event]:
-    """Return up to `limit` matching events after a keyset position, in date order."""
+    """Return up to `limit` matching events after a keyset position, in the given order.
+
+    `date` orders by date_start, date_end, id; `-date` reverses all three; `relevance`
+    (with a search) puts the best matches first, then orders by id.
+    """
     query = matching_events(filters)
+    if sort == "relevance":
+        found = matches(filters.search).alias("scored")
+        query = query.select_extend(found.c.score.alias("score")).join(
+            found, on=(Event.id == found.c.event_id)
+        )
+        if after is not None:
+            score, event_id = after
+            query = query.where(
+                (found.c.score < score) | ((found.c.score == score) & (Event.id > event_id))
+            )
+        # objects(): the score lands on each event, not on a nested "scored" attribute.
+        return list(query.order_by(found.c.score.desc(), Event.id).limit(limit).objects())
+    descending = sort == "-date"
     key = Tuple(Event.date_start, Event.date_end, Event.id)
     if after is not None:
         start, end, event_id = after

@@ -89,11 +89,11 @@ class EventFilterFieldsSchema(QueryArgsSchema):
         validate=validate.Length(max=50),
         metadata={"description": "Tags (any of them), case-insensitive."},
     )
-    sort = Choice(
-        ("date", "-date"),
-        load_default="date",
+    q = Text(
+        validate=validate.Length(min=1, max=500),
         metadata={
-            "description": "`date`: by date_start, date_end, id; `-date` reverses all three."
+            "description": "Full-text search of titles, summaries, actor names and aliases, and "
+            'tags: words (all must match), "quoted phrases", prefix* and OR between two.'
         },
     )
 
@@ -108,7 +108,26 @@ class EventFilterFieldsSchema(QueryArgsSchema):
             )
 
 
-class EventFilterArgsSchema(PageArgsSchema, EventFilterFieldsSchema):
+class EventOrderArgsSchema(EventFilterFieldsSchema):
+    """The filters, and the order of the events they select."""
+
+    sort = Choice(
+        ("date", "-date", "relevance"),
+        load_default="date",
+        metadata={
+            "description": "`date`: by date_start, date_end, id; `-date` reverses all three; "
+            "`relevance` (needs `q`): best matches first."
+        },
+    )
+
+    @validates_schema
+    def check_relevance_has_a_search(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Reject sort=relevance without q: there is nothing to be relevant to."""
+        if data.get("sort") == "relevance" and not data.get("q"):
+            raise ValidationError("sort=relevance needs a search (q).", field_name="sort")
+
+
+class EventFilterArgsSchema(PageArgsSchema, EventOrderArgsSchema):
     """Filters and paging of `/v1/events`."""
 
     count = fields.Boolean(
@@ -116,7 +135,7 @@ class EventFilterArgsSchema(PageArgsSchema, EventFilterFieldsSchema):
     )
 
 
-class EventExportArgsSchema(EventFilterFieldsSchema):
+class EventExportArgsSchema(EventOrderArgsSchema):
     """Filters of `/v1/events/export`, with the file format."""
 
     format = Choice(

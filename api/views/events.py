@@ -31,6 +31,7 @@ from api.schemas.events import (
     EventSchema,
 )
 from api.schemas.fields import SLUG_PATTERN
+from api.search import parse_search
 from api.views.editing import register_writes, represent
 
 blp = ApiBlueprint(
@@ -77,6 +78,7 @@ def filters_from_args(args: dict[str, Any], scope_actor: str | None = None) -> E
         statuses=tuple(dict.fromkeys(args.get("status", []))),
         tags=tuple(dict.fromkeys(tag.lower() for tag in args.get("tag", []))),
         scope_group=scope_group,
+        search=parse_search(args["q"]) if args.get("q") else None,
     )
 
 
@@ -86,15 +88,15 @@ def event_page_response(args: dict[str, Any], scope_actor: str | None = None):
     fingerprint = filters_fingerprint({"filters": filters.canonical(), "sort": args["sort"]})
     after = None
     if args.get("cursor"):
-        after = decode_cursor(args["cursor"], fingerprint, length=3)
-    rows = events_page(
-        filters, descending=args["sort"] == "-date", after=after, limit=args["limit"] + 1
-    )
+        after = decode_cursor(
+            args["cursor"], fingerprint, length=2 if args["sort"] == "relevance" else 3
+        )
+    rows = events_page(filters, sort=args["sort"], after=after, limit=args["limit"] + 1)
     page, has_more = split_page(rows, args["limit"])
     body, headers = page_envelope(
         describe_events(page),
         limit=args["limit"],
-        next_position=sort_position(page[-1]) if has_more else None,
+        next_position=sort_position(page[-1], args["sort"]) if has_more else None,
         fingerprint=fingerprint,
         total=count_events(filters) if args["count"] else None,
     )
@@ -131,12 +133,11 @@ def export_events(args: dict[str, Any]) -> Response:
     related (`id:relation; ...`), created_at, updated_at. Quotes are in NDJSON only.
     """
     filters = filters_from_args(args)
-    descending = args["sort"] == "-date"
     if args["format"] == "csv":
-        lines = csv_lines(filters, descending=descending, bom=args["bom"])
+        lines = csv_lines(filters, sort=args["sort"], bom=args["bom"])
         mimetype, suffix = "text/csv", "csv"
     else:
-        lines = ndjson_lines(filters, descending=descending)
+        lines = ndjson_lines(filters, sort=args["sort"])
         mimetype, suffix = "application/x-ndjson", "ndjson"
     response = Response(stream_with_context(lines), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="events.{suffix}"'

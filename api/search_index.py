@@ -1,0 +1,139 @@
+"""The search index of events: FTS5 on SQLite, a weighted tsvector on PostgreSQL.
+
+Every write that changes what an event shows (its own fields, its actors' names and aliases,
+its tags) rewrites the event's row here, in the same transaction.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from peewee import SQL, Expression, Table, chunked, fn
+
+from api.database import database, is_postgresql
+from api.models import Actor, ActorAlias, Event, EventActor, EventTag
+from api.search import SearchQuery, fts5_match, tsquery, words_of
+
+TABLE = "event_search"
+_CHUNK = 500
+_WEIGHTS = {"title": "A", "actors": "B", "tags": "B", "summary": "C"}
+# bm25 weights of the FTS5 columns (event_id, title, summary, actors, tags).
+_BM25 = "bm25(event_search, 0.0, 10.0, 1.0, 4.0, 4.0)"
+
+
+_COLUMNS = ("title", "summary", "actors", "tags")
+_INSERT_SQLITE = f"INSERT INTO {TABLE} (event_id, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
+_INSERT_POSTGRESQL = (
+    f"INSERT INTO {TABLE} (event_id, document) VALUES (%s, "
+    + " || ".join(f"setweight(to_tsvector('simple', %s), '{_WEIGHTS[c]}')" for c in _COLUMNS)
+    + ")"
+)
+
+
+def create_search_table() -> None:
+    """Create the index table (and its GIN index on PostgreSQL) if missing."""
+    if is_postgresql():
+        database.execute_sql(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} "
+            "(event_id VARCHAR(200) PRIMARY KEY, document TSVECTOR NOT NULL)"
+        )
+        database.execute_sql(
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_document ON {TABLE} USING GIN (document)"
+        )
+    else:
+        database.execute_sql(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
+            "event_id UNINDEXED, title, summary, actors, tags)"
+        )
+
+
+def drop_search_table() -> None:
+    """Drop the index table."""
+    database.execute_sql(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def _documents(event_ids: list[str]) -> dict[str, dict[str, str]]:
+    """Return the folded words of each live event's searchable text, by column."""
+    texts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for event_id, title, summary in (
+        Event.select(Event.id, Event.title, Event.summary)
+        .where(Event.id.in_(event_ids), Event.deleted_at.is_null())
+        .tuples()
+    ):
+        texts[event_id]["title"].append(title)
+        texts[event_id]["summary"].append(summary)
+    names = (
+        EventActor.select(EventActor.event, Actor.name, Actor.id)
+        .join(Actor)
+        .where(EventActor.event.in_(event_ids))
+        .tuples()
+    )
+    actor_events: dict[str, set[str]] = defaultdict(set)
+    for event_id, name, actor_id in names:
+        texts[event_id]["actors"].append(name)
+        actor_events[actor_id].add(event_id)
+    aliases = ActorAlias.select(ActorAlias.actor, ActorAlias.alias).where(
+        ActorAlias.actor.in_(list(actor_events))
+    )
+    for actor_id, alias in aliases.tuples():
+        for event_id in actor_events[actor_id]:
+            texts[event_id]["actors"].append(alias)
+    tags = EventTag.select(EventTag.event, EventTag.tag).where(EventTag.event.in_(event_ids))
+    for event_id, tag in tags.tuples():
+        texts[event_id]["tags"].append(tag)
+    return {
+        event_id: {
+            column: " ".join(words_of(" ".join(parts))) for column, parts in columns.items()
+        }
+        for event_id, columns in texts.items()
+        if columns.get("title")
+    }
+
+
+def index_events(event_ids: Iterable[str]) -> None:
+    """Rewrite the index rows of these events (removing those of deleted ones)."""
+    for chunk in chunked(sorted(set(event_ids)), _CHUNK):
+        placeholders = ", ".join([database.param] * len(chunk))
+        database.execute_sql(f"DELETE FROM {TABLE} WHERE event_id IN ({placeholders})", chunk)
+        for event_id, columns in _documents(chunk).items():
+            values = [columns.get(name, "") for name in _COLUMNS]
+            database.execute_sql(
+                _INSERT_POSTGRESQL if is_postgresql() else _INSERT_SQLITE, [event_id, *values]
+            )
+
+
+def reindex_all() -> int:
+    """Rebuild the whole index from the live events; return how many it holds."""
+    database.execute_sql(f"DELETE FROM {TABLE}")
+    query = Event.select(Event.id).where(Event.deleted_at.is_null()).order_by(Event.id)
+    ids = [row[0] for row in query.tuples()]
+    index_events(ids)
+    return len(ids)
+
+
+def indexed_count() -> int:
+    """Return how many events the index holds."""
+    return database.execute_sql(f"SELECT COUNT(*) FROM {TABLE}").fetchone()[0]
+
+
+def _index_condition_score(query: SearchQuery):
+    if is_postgresql():
+        index = Table(TABLE, ("event_id", "document"))
+        wanted = fn.to_tsquery("simple", tsquery(query))
+        condition = Expression(index.document, "@@", wanted)
+        # float8: a float4 rank read back into a cursor would not compare equal to itself.
+        return index, condition, fn.ts_rank_cd(index.document, wanted).cast("float8")
+    index = Table(TABLE, ("event_id",))
+    # bm25 is lower for better matches: negated, higher is better on both databases.
+    return index, SQL(f"{TABLE} MATCH ?", [fts5_match(query)]), SQL(f"-{_BM25}")
+
+
+def matching_ids(query: SearchQuery):
+    """Select the ids of the events matching a search."""
+    index, condition, _ = _index_condition_score(query)
+    return index.select(index.event_id).where(condition)
+
+
+def matches(query: SearchQuery):
+    """Select `(event_id, score)` of the events matching; a higher score is more relevant."""
+    index, condition, score = _index_condition_score(query)
+    return index.select(index.event_id, score.alias("score")).where(condition)

@@ -1,0 +1,228 @@
+"""Chart feeds, each checked against counts computed independently from the fixture files."""
+
+import datetime as dt
+import itertools
+from collections import Counter, defaultdict
+
+import pytest
+
+from fixture_oracle import (
+    fixture_records,
+    label,
+    labels_between,
+    matching_events,
+    span,
+)
+from problem_shape import assert_problem
+
+D = dt.date.fromisoformat
+TYPE_ORDER = [
+    "invasion", "curb_expiry", "shipment", "sanctions_announcement", "statement", "denial",
+    "confirmation", "report", "visit", "arms_deal", "milestone",
+]  # fmt: skip
+
+
+def oracle_histogram(events, interval, group, *, start=None, end=None, exclude=False):
+    """Count events per bucket label of their start, per group key, the obvious way."""
+    firsts = [span(e["date"])[0] for e in events]
+    first = start or min(firsts)
+    last = end or max(firsts)
+    labels = labels_between(first, last, interval)
+    counts, imprecise, before = defaultdict(Counter), defaultdict(Counter), Counter()
+    for event in events:
+        a, b = span(event["date"])
+        for key in group(event):
+            if label(a, interval) not in labels:
+                before[key] += 1
+                continue
+            if label(a, interval) != label(b, interval):
+                imprecise[key][label(a, interval)] += 1
+                if exclude:
+                    continue
+            counts[key][label(a, interval)] += 1
+    return labels, counts, imprecise, before
+
+
+GROUPS = {
+    "type": lambda e: [e["type"]],
+    "status": lambda e: [e["status"]],
+    "none": lambda e: ["all"],
+    "actor": lambda e: sorted({a["id"] for a in e["actors"]}),
+}
+
+
+@pytest.mark.parametrize("interval", ["day", "week", "month", "quarter", "year"])
+@pytest.mark.parametrize("group_by", ["type", "status", "none", "actor"])
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [
+        ("", {}),
+        ("&from=2023-07&to=2024-02", {"start": D("2023-07-01"), "end": D("2024-02-29")}),
+        ("&actor=iran&from=2023", {"actors": ["iran"], "start": D("2023-01-01")}),
+        ("&q=missil*&to=2024-02-21", {"end": D("2024-02-21")}),
+    ],
+)
+def test_histogram_matches_an_independent_count(client, interval, group_by, query, filters):
+    events = matching_events(**filters)
+    if "q=missil" in query:
+        found = client.get(f"/v1/events?limit=500{query}").get_json()["data"]
+        events = [e for e in fixture_records()["events"] if e["id"] in {f["id"] for f in found}]
+    bounds = {k: filters[k] for k in ("start", "end") if k in filters}
+    for exclude in (False, True):
+        mode = "exclude" if exclude else "include"
+        response = client.get(
+            f"/v1/stats/histogram?interval={interval}&group_by={group_by}&imprecise={mode}"
+            f"&series_limit=50{query}"
+        )
+        body = response.get_json()
+        labels, counts, imprecise, before = oracle_histogram(
+            events, interval, GROUPS[group_by], exclude=exclude, **bounds
+        )
+        assert body["buckets"] == labels
+        assert len(body["bucket_starts"]) == len(labels)
+        assert {s["key"] for s in body["series"]} == set(counts) | set(imprecise) | set(before)
+        for series in body["series"]:
+            key = series["key"]
+            assert series["counts"] == [counts[key][b] for b in labels], key
+            assert series["imprecise"] == [imprecise[key][b] for b in labels], key
+            assert series["before"] == before[key]
+        assert body["total"] == sum(sum(s["counts"]) for s in body["series"])
+        assert body["before"] == sum(before.values())
+        if group_by == "type":
+            keys = [s["key"] for s in body["series"]]
+            assert keys == [t for t in TYPE_ORDER if t in keys]
+
+
+def test_week_buckets_are_iso_weeks_and_every_bucket_is_present(client):
+    body = client.get("/v1/stats/histogram?interval=week&from=2023-12-25&to=2024-01-10").get_json()
+    assert body["buckets"] == ["2023-W52", "2024-W01", "2024-W02"]
+    assert body["bucket_starts"] == ["2023-12-25", "2024-01-01", "2024-01-08"]
+    quarters = client.get("/v1/stats/histogram?interval=quarter&from=2022-11&to=2023-04")
+    assert quarters.get_json()["buckets"] == ["2022-Q4", "2023-Q1", "2023-Q2"]
+
+
+def test_actor_series_beyond_the_limit_fold_into_other(client):
+    body = client.get("/v1/stats/histogram?interval=year&group_by=actor&series_limit=2").get_json()
+    keys = [s["key"] for s in body["series"]]
+    assert keys == ["iran", "russia", "other"]
+    assert body["series"][2]["label"] == "Other actors"
+    everyone = client.get("/v1/stats/histogram?interval=year&group_by=actor&series_limit=50")
+    assert body["total"] == everyone.get_json()["total"]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("interval=hour", "interval"),
+        ("group_by=colour", "group_by"),
+        ("imprecise=maybe", "imprecise"),
+        ("series_limit=0", "series_limit"),
+        ("interval=day&from=1000&to=9999", "interval"),
+        ("limit=5", "limit"),
+        ("sort=-date", "sort"),
+        ("actor=atlantis", "actor"),
+    ],
+)
+def test_histogram_rejects_bad_parameters(client, query, parameter):
+    assert_problem(client.get(f"/v1/stats/histogram?{query}"), 400, parameter)
+
+
+def oracle_actors(events, roles=()):
+    stats = defaultdict(
+        lambda: {"events": set(), "roles": defaultdict(set), "types": defaultdict(set)}
+    )
+    for event in events:
+        for actor in event["actors"]:
+            if roles and actor["role"] not in roles:
+                continue
+            entry = stats[actor["id"]]
+            entry["events"].add(event["id"])
+            entry["roles"][actor["role"]].add(event["id"])
+            entry["types"][event["type"]].add(event["id"])
+    return stats
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "roles"),
+    [
+        ("", {}, ()),
+        ("type=shipment,denial", {"types": ["shipment", "denial"]}, ()),
+        ("role=speaker,subject", {"roles": ["speaker", "subject"]}, ("speaker", "subject")),
+        ("from=2024", {"start": D("2024-01-01")}, ()),
+    ],
+)
+def test_actor_ranking_matches_an_independent_count(client, query, filters, roles):
+    stats = oracle_actors(matching_events(**filters), roles)
+    data = client.get(f"/v1/stats/actors?limit=500&{query}").get_json()["data"]
+    assert [a["id"] for a in data] == sorted(stats, key=lambda a: (-len(stats[a]["events"]), a))
+    for actor in data:
+        entry = stats[actor["id"]]
+        assert actor["event_count"] == len(entry["events"])
+        assert actor["roles"] == {role: len(ids) for role, ids in sorted(entry["roles"].items())}
+        assert actor["types"] == {t: len(ids) for t, ids in sorted(entry["types"].items())}
+    assert len(client.get(f"/v1/stats/actors?limit=3&{query}").get_json()["data"]) == min(
+        3, len(stats)
+    )
+
+
+def oracle_network(events):
+    weights, types = Counter(), defaultdict(Counter)
+    for event in events:
+        roles = defaultdict(set)
+        for actor in event["actors"]:
+            roles[actor["role"]].add(actor["id"])
+        links = set()
+        for source_role, target_role in (("supplier", "recipient"), ("initiator", "target")):
+            for s, t in itertools.product(roles[source_role], roles[target_role]):
+                if s != t:
+                    links.add((s, t, True))
+        directed = {frozenset((s, t)) for s, t, _ in links}
+        ids = sorted({actor["id"] for actor in event["actors"]})
+        for s, t in itertools.combinations(ids, 2):
+            if frozenset((s, t)) not in directed:
+                links.add((s, t, False))
+        for link in links:
+            weights[link] += 1
+            types[link][event["type"]] += 1
+    return weights, types
+
+
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [("", {}), ("actor=iran", {"actors": ["iran"]}), ("type=shipment", {"types": ["shipment"]})],
+)
+def test_network_matches_an_independent_count(client, query, filters):
+    weights, types = oracle_network(matching_events(**filters))
+    body = client.get(f"/v1/stats/network?limit=5000&{query}").get_json()
+    links = {(link["source"], link["target"], link["directed"]): link for link in body["links"]}
+    assert set(links) == set(weights)
+    for key, link in links.items():
+        assert link["weight"] == weights[key]
+        assert link["types"] == dict(sorted(types[key].items()))
+        if not link["directed"]:
+            assert link["source"] < link["target"]
+    assert {n["id"] for n in body["nodes"]} == {a for link in weights for a in link[:2]}
+    weights_in_order = [link["weight"] for link in body["links"]]
+    assert weights_in_order == sorted(weights_in_order, reverse=True)
+
+
+def test_shipments_link_supplier_to_recipient(client):
+    body = client.get("/v1/stats/network?type=shipment").get_json()
+    directed = {(link["source"], link["target"]) for link in body["links"] if link["directed"]}
+    assert {("iran", "russia"), ("north-korea", "russia")} <= directed
+    assert ("russia", "iran") not in directed
+
+
+@pytest.mark.parametrize(
+    ("query", "buckets", "before"),
+    [
+        ("from=5000", ["5000"], 0),
+        ("to=1000", ["1000"], 0),
+        ("from=2025", ["2025"], 0),
+        ("from=2024-02-21", ["2024"], 5),
+    ],
+)
+def test_a_one_sided_or_empty_range_still_has_its_bucket(client, query, buckets, before):
+    body = client.get(f"/v1/stats/histogram?interval=year&{query}").get_json()
+    assert body["buckets"] == buckets
+    assert body["before"] == before
