@@ -61,3 +61,19 @@ def parse_event_date(text: str) -> DateSpan:
     if end.end < start.start:
         raise InvalidDate(f"{text!r} is not a date: the interval ends before it starts")
     return DateSpan(start.start, end.end, "interval")
+
+
+# The longest span, in days after the first day, of each span class; the last has no bound.
+SPAN_CLASS_DAYS = (0, 31, 366, 1096)
+
+
+def span_class(start: dt.date, end: dt.date) -> int:
+    """Classify how long a date span is: 0 one day, 1 a month, 2 a year, 3 three years, 4 more.
+
+    Queries use it to bound how far before a range an overlapping event can start.
+    """
+    days = (end - start).days
+    for index, bound in enumerate(SPAN_CLASS_DAYS):
+        if days <= bound:
+            return index
+    return len(SPAN_CLASS_DAYS)

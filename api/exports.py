@@ -5,7 +5,9 @@ import io
 import json
 from collections.abc import Iterator
 
-from api.queries.events import EventFilters, describe_events, events_page, sort_position
+from api.queries.event_pages import events_page, sort_position
+from api.queries.event_records import describe_events
+from api.queries.events import EventFilters
 from api.schemas.events import EventSchema
 
 BATCH = 1000

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from peewee import chunked
 
 from api.models import Change, Event, EventActor, EventSource, Revision
-from api.queries.events import describe_events
+from api.queries.event_records import describe_events
 from api.schemas.events import EventSchema
 
 _CHUNK = 500

@@ -20,7 +20,7 @@ from api.models import (
     Source,
 )
 from api.queries.actors import actor_rows, describe_actors
-from api.queries.events import describe_events
+from api.queries.event_records import describe_events
 from api.queries.sources import describe_sources, source_rows
 from api.schemas.actors import ActorPatchSchema, ActorRecordSchema, ActorSchema
 from api.schemas.events import EventPatchSchema, EventRecordSchema, EventSchema

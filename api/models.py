@@ -6,11 +6,13 @@ from typing import Any
 from peewee import (
     BigAutoField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     ForeignKeyField,
     IntegerField,
     Model,
+    SmallIntegerField,
     TextField,
 )
 
@@ -90,26 +92,31 @@ class Event(VersionedModel):
     precision = CharField(max_length=8)
     status = CharField(max_length=16, index=True)
     note = TextField(null=True)
+    span_class = SmallIntegerField(default=0)
 
     class Meta:
         indexes = (
-            (("date_start", "date_end", "id"), False),
-            (("date_end",), False),
+            # Date order within a span class: an overlap query knows where to start reading.
+            (("span_class", "date_start", "date_end", "id"), False),
         )
 
 
 class EventActor(BaseModel):
-    """An actor in an event, in one role."""
+    """An actor in an event, in one role, with the event's dates copied for date-ordered reads."""
 
     event = ForeignKeyField(Event, backref="actor_rows", on_delete="CASCADE")
     actor = ForeignKeyField(Actor, backref="event_rows", on_delete="RESTRICT")
     role = CharField(max_length=16)
     position = IntegerField()
+    date_start = DateField(null=True)
+    date_end = DateField(null=True)
+    span_class = SmallIntegerField(default=0)
 
     class Meta:
         indexes = (
             (("event", "actor", "role"), True),
-            (("actor", "role", "event"), False),
+            # An actor's events in date order, per span class, without touching `event`.
+            (("actor", "span_class", "date_start", "date_end", "event", "role"), False),
             (("role", "event"), False),
         )
 
@@ -150,6 +157,23 @@ class EventRelation(BaseModel):
 
     class Meta:
         indexes = ((("event", "related", "relation"), True),)
+
+
+class EventMonthRollup(BaseModel):
+    """How many live events start in one month and end in another, by type and status.
+
+    Every write keeps it current; histograms by month, quarter or year read it instead of
+    the events.
+    """
+
+    start_month = DateField()
+    end_month = DateField()
+    type = CharField(max_length=32)
+    status = CharField(max_length=16)
+    events = IntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("start_month", "end_month", "type", "status")
 
 
 class ApiToken(BaseModel):
@@ -198,6 +222,7 @@ ALL_MODELS = (
     EventSource,
     EventTag,
     EventRelation,
+    EventMonthRollup,
     ApiToken,
     Revision,
     Change,

@@ -3,8 +3,35 @@
 from playhouse.migrate import SchemaMigrator, migrate
 
 from api.database import database, is_sqlite
-from api.models import ALL_MODELS, Event
+from api.dates import SPAN_CLASS_DAYS
+from api.models import ALL_MODELS, Event, EventMonthRollup
+from api.rollup import rebuild_rollup
 from api.search_index import create_search_table, indexed_count, reindex_all
+
+DERIVED = {
+    "event.span_class",
+    "event_actor.date_start",
+    "event_actor.date_end",
+    "event_actor.span_class",
+}
+
+
+def _fill_derived_columns() -> None:
+    """Compute the span classes and copied dates that an older schema did not have."""
+    days = (
+        "julianday(date_end) - julianday(date_start)" if is_sqlite() else "date_end - date_start"
+    )
+    cases = " ".join(
+        f"WHEN {days} <= {bound} THEN {index}" for index, bound in enumerate(SPAN_CLASS_DAYS)
+    )
+    database.execute_sql(
+        f"UPDATE event SET span_class = CASE {cases} ELSE {len(SPAN_CLASS_DAYS)} END"
+    )
+    for column in ("date_start", "date_end", "span_class"):
+        database.execute_sql(
+            f"UPDATE event_actor SET {column} = "
+            f"(SELECT event.{column} FROM event WHERE event.id = event_actor.event_id)"
+        )
 
 
 def _add_missing_columns() -> list[str]:
@@ -39,6 +66,11 @@ def create_schema() -> list[str]:
         with database.atomic():
             database.create_tables(ALL_MODELS, safe=True)
             added = _add_missing_columns()
+            if DERIVED & set(added):
+                _fill_derived_columns()
+            live = Event.select().where(Event.deleted_at.is_null())
+            if live.exists() and not EventMonthRollup.select().exists():
+                rebuild_rollup()
             create_search_table()
             if indexed_count() != Event.select().where(Event.deleted_at.is_null()).count():
                 reindex_all()

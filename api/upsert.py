@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from peewee import chunked
 
 from api.database import write_transaction
-from api.dates import parse_event_date
+from api.dates import parse_event_date, span_class
 from api.journal import Author, events_citing, record_changes, record_revisions
 from api.models import (
     Actor,
@@ -22,6 +22,7 @@ from api.models import (
 )
 from api.queries.actors import alias_key
 from api.records import InvalidRecords, RecordBatch, batch_problems
+from api.rollup import adjust_rollup, rollup_deltas
 from api.search_index import index_events
 from api.stored import (
     ACTOR_COLUMNS,
@@ -33,6 +34,7 @@ from api.stored import (
 )
 
 _CHUNK = 500
+_SPAN = ("date_start", "date_end", "span_class")
 # Source fields that events show inline: changing one changes those events.
 SOURCE_FIELDS_IN_EVENTS = ("publisher", "title", "url", "published")
 
@@ -151,6 +153,7 @@ def _event_fields(record: dict) -> dict:
         "date_start": span.start,
         "date_end": span.end,
         "precision": span.precision,
+        "span_class": span_class(span.start, span.end),
     }
 
 
@@ -170,7 +173,17 @@ def _write_events(writer: _Writer, records: list[dict]) -> tuple[Counter, list[t
             for position, item in enumerate(record[list_name])
         ]
 
-    _insert_rows(EventActor, child_rows("actors", lambda a: {"actor": a["id"], "role": a["role"]}))
+    dates = {r["id"]: _event_fields(r) for r in changed}
+    _insert_rows(
+        EventActor,
+        [
+            {
+                **row,
+                **{k: dates[row["event"]][k] for k in ("date_start", "date_end", "span_class")},
+            }
+            for row in child_rows("actors", lambda a: {"actor": a["id"], "role": a["role"]})
+        ],
+    )
     _insert_rows(
         EventSource, child_rows("sources", lambda s: {"source": s["id"], "quote": s["quote"]})
     )
@@ -180,7 +193,17 @@ def _write_events(writer: _Writer, records: list[dict]) -> tuple[Counter, list[t
         EventRelation,
         child_rows("related", lambda r: {"related": r["id"], "relation": r["relation"]}),
     )
+    adjust_rollup(
+        rollup_deltas(
+            removed=[_triple(stored[r["id"]]) for r, op in written if op == "updated"],
+            added=[_triple(record) for record, _ in written],
+        )
+    )
     return counts, [(record["id"], op) for record, op in written]
+
+
+def _triple(record: dict) -> tuple[str, str, str]:
+    return record["date"], record["type"], record["status"]
 
 
 def write_batch(

@@ -17,6 +17,7 @@ from api.kinds import Kind, representation_etag
 from api.models import ActorAlias
 from api.queries.actors import alias_key
 from api.records import Located, RecordBatch, batch_problems
+from api.rollup import adjust_rollup, rollup_deltas
 from api.schemas.events import RESERVED_EVENT_IDS
 from api.search_index import index_events
 from api.upsert import write_batch
@@ -133,3 +134,4 @@ def delete(kind: Kind, record_id: str, if_match, author: Author) -> None:
         if kind.name == "event":
             record_changes([(record_id, "deleted")], now)
             index_events([record_id])
+            adjust_rollup(rollup_deltas(removed=[(row.date, row.type, row.status)], added=[]))

@@ -13,7 +13,6 @@ from api.schemas.fields import (
     PartialDate,
     Slug,
     Text,
-    UtcDateTime,
 )
 from api.schemas.sources import SourceFieldsSchema
 from api.vocabulary import EVENT_TYPES, PRECISIONS, RELATIONS, ROLES, STATUSES
@@ -253,8 +252,12 @@ class EventSchema(Schema):
         required=True,
         metadata={"description": "As written: YYYY, YYYY-MM, YYYY-MM-DD or an A/B interval."},
     )
-    date_start = fields.Date(required=True, metadata={"description": "Earliest day it can mean."})
-    date_end = fields.Date(required=True, metadata={"description": "Latest day it can mean."})
+    date_start = fields.String(
+        required=True, metadata={"format": "date", "description": "Earliest day it can mean."}
+    )
+    date_end = fields.String(
+        required=True, metadata={"format": "date", "description": "Latest day it can mean."}
+    )
     precision = fields.String(required=True, validate=validate.OneOf(PRECISIONS))
     status = fields.String(required=True, validate=validate.OneOf([t.slug for t in STATUSES]))
     note = fields.String(
@@ -266,8 +269,8 @@ class EventSchema(Schema):
     sources = fields.List(fields.Nested(EventSourceSchema), required=True)
     tags = fields.List(fields.String(), required=True)
     related = fields.List(fields.Nested(RelatedEventSchema), required=True)
-    created_at = UtcDateTime(required=True)
-    updated_at = UtcDateTime(required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    updated_at = fields.String(required=True, metadata={"format": "date-time"})
 
 
 class EventPageSchema(Schema):

@@ -14,13 +14,9 @@ from api.kinds import EVENTS
 from api.openapi import PAGE_HEADERS, READ_HEADERS
 from api.pagination import page_envelope, split_page
 from api.queries.actors import actor_family, resolve_actor
-from api.queries.events import (
-    EventFilters,
-    count_events,
-    describe_events,
-    events_page,
-    sort_position,
-)
+from api.queries.event_pages import count_events, events_page, sort_position
+from api.queries.event_records import describe_events
+from api.queries.events import EventFilters
 from api.routing import PATH_SEGMENT
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.events import (

@@ -4,7 +4,8 @@ from typing import Any
 
 from api.blueprint import ApiBlueprint
 from api.openapi import READ_HEADERS
-from api.queries.events import describe_events, events_page
+from api.queries.event_pages import events_page
+from api.queries.event_records import describe_events
 from api.schemas.events import EventSchema
 from api.schemas.stats import TimelineArgsSchema, TimelineSchema
 from api.timelinejs import timeline

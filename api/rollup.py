@@ -1,0 +1,59 @@
+"""The monthly rollup of live events, kept current by every write, for fast histograms."""
+
+from collections import Counter
+from collections.abc import Iterable
+
+from peewee import EXCLUDED, chunked
+
+from api.dates import parse_event_date
+from api.models import Event, EventMonthRollup
+
+RollupKey = tuple  # (start_month, end_month, type, status)
+
+
+def rollup_key(date: str, event_type: str, status: str) -> RollupKey:
+    """Return the rollup cell of an event with this written date, type and status."""
+    span = parse_event_date(date)
+    return (span.start.replace(day=1), span.end.replace(day=1), event_type, status)
+
+
+def adjust_rollup(deltas: Counter) -> None:
+    """Add `deltas` (cell -> change in event count) to the rollup; drop cells that reach 0."""
+    rows = [
+        {"start_month": k[0], "end_month": k[1], "type": k[2], "status": k[3], "events": n}
+        for k, n in deltas.items()
+        if n
+    ]
+    for chunk in chunked(rows, 200):
+        EventMonthRollup.insert_many(chunk).on_conflict(
+            conflict_target=[
+                EventMonthRollup.start_month,
+                EventMonthRollup.end_month,
+                EventMonthRollup.type,
+                EventMonthRollup.status,
+            ],
+            update={EventMonthRollup.events: EventMonthRollup.events + EXCLUDED.events},
+        ).execute()
+    if rows:
+        EventMonthRollup.delete().where(EventMonthRollup.events <= 0).execute()
+
+
+def rollup_deltas(removed: Iterable[tuple], added: Iterable[tuple]) -> Counter:
+    """Count cell changes from (date, type, status) triples leaving and joining the data."""
+    deltas: Counter = Counter()
+    for triple in removed:
+        deltas[rollup_key(*triple)] -= 1
+    for triple in added:
+        deltas[rollup_key(*triple)] += 1
+    return deltas
+
+
+def rebuild_rollup() -> int:
+    """Recount the rollup from the live events; return how many cells it holds."""
+    EventMonthRollup.delete().execute()
+    counts: Counter = Counter()
+    query = Event.select(Event.date, Event.type, Event.status).where(Event.deleted_at.is_null())
+    for date, event_type, status in query.tuples().iterator():
+        counts[rollup_key(date, event_type, status)] += 1
+    adjust_rollup(counts)
+    return len(counts)
