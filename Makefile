@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format openapi clean
+.PHONY: run test lint format openapi bench clean
 
 run: $(VENV)/.installed
 	$(BIN)/timeline init-db
@@ -34,6 +34,17 @@ $(VENV)/bin/python:
 $(VENV)/.installed: $(VENV)/bin/python setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
+
+# Builds (once, then cached in bench/cache/) 1M-event databases on SQLite and PostgreSQL,
+# then measures Q1-Q7 under gunicorn with wrk. BENCH_ARGS="--backend sqlite" for one backend.
+bench: $(VENV)/.installed-bench
+	@command -v wrk >/dev/null 2>&1 || { echo "bench: installing Debian's wrk"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: $(VENV)/bin/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[postgres]'
+	touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-test: $(VENV)/bin/python setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'

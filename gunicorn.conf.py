@@ -9,7 +9,8 @@ server_errors.install()
 wsgi_app = "api:create_app()"
 bind = _settings["BIND"]
 workers = _settings["WORKERS"]
-worker_class = "sync"
+worker_class = _settings["WORKER_CLASS"]
+threads = _settings["THREADS"] if worker_class == "gthread" else 1
 timeout = 30
 graceful_timeout = 10
 keepalive = 2

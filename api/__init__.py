@@ -8,6 +8,7 @@ from flask import Flask
 
 from api import auth, database, headers, limits
 from api.cursors import load_or_create_secret
+from api.json_provider import OrjsonProvider
 from api.openapi import TimelineApi, spec_options
 from api.routing import SegmentConverter
 from api.settings import load_settings
@@ -36,13 +37,12 @@ def package_version() -> str:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the app from `TIMELINE_*` settings, overridden by `test_config`."""
     app = Flask(__name__, static_folder=None)
+    app.json = OrjsonProvider(app)
     app.config.update(load_settings())
     app.config.update(spec_options(package_version()))
     app.config.update(test_config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret(Path("instance") / "secret_key")
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
 
     database.init_app(app)
     headers.init_app(app)

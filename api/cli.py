@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup
 from api import create_app
 from api.backfill import backfill_journal
 from api.database import database, utc_now, write_transaction
+from api.generate_command import generate_command
 from api.openapi import spec_yaml
 from api.records import InvalidRecords
 from api.schema import create_schema
@@ -32,15 +33,20 @@ cli = FlaskGroup(
 
 
 cli.add_command(token_cli)
+cli.add_command(generate_command)
 
 
 @cli.command("init-db")
 def init_db_command() -> None:
     """Create the database tables and indexes that do not exist yet."""
-    for column in create_schema():
+    added = create_schema()
+    for column in added:
         click.echo(f"Added column {column}")
-    with database.connection_context(), write_transaction():
-        journaled = backfill_journal(utc_now())
+    journaled = 0
+    # Only a database from before revisions existed holds records that were never journaled.
+    if "event.revision" in added:
+        with database.connection_context(), write_transaction():
+            journaled = backfill_journal(utc_now())
     if journaled:
         click.echo(f"Journaled {journaled} record(s) written before revisions existed")
     click.echo(f"Database ready: {_redacted(current_app.config['DATABASE_URL'])}")

@@ -1,4 +1,4 @@
-"""Database binding: one proxy, opened from the configured URL, a connection per request."""
+"""Database binding: one proxy, opened from the configured URL, a connection per thread."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -75,7 +75,7 @@ def utc_now() -> dt.datetime:
 
 
 def init_app(app: Flask) -> None:
-    """Bind the database from the app's settings and open a connection per request."""
+    """Bind the database from the app's settings; connections persist across requests."""
     database.initialize(
         open_database(
             app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
@@ -86,14 +86,28 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InterfaceError)
     def _unavailable(error: PeeweeException) -> Response:
         app.logger.warning("database unavailable: %s", error)
+        discard_connection()
         return problem_response(
             503,
             "The database is busy or unreachable; try again shortly.",
             headers={"Retry-After": "1"},
         )
 
-    # peewee connects on the first query of a request; the connection ends with the request.
+    # A connection outlives its request: opening one cost more than most reads (bench/).
+    # peewee keeps one per thread, so gthread workers hold one per thread.
     @app.teardown_appcontext
-    def _close(_exc: BaseException | None) -> None:
-        if not database.is_closed():
-            database.close()
+    def _release(_exc: BaseException | None) -> None:
+        if not database.is_closed() and not database.is_connection_usable():
+            discard_connection()
+
+
+def discard_connection() -> None:
+    """Close this thread's connection, whatever state it is in; the next query reopens one."""
+    if database.is_closed():
+        return
+    try:
+        while database.in_transaction():
+            database.pop_transaction()
+        database.close()
+    except PeeweeException:
+        database.obj.dispose()

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from api.queries.event_pages import events_page, sort_position
 from api.queries.event_records import describe_events
 from api.queries.events import EventFilters
-from api.schemas.events import EventSchema
 
 BATCH = 1000
 CSV_COLUMNS = (
@@ -32,7 +31,6 @@ CSV_COLUMNS = (
     "updated_at",
 )
 LIST_SEPARATOR = "; "
-_SCHEMA = EventSchema()
 
 
 def csv_row(event: dict) -> list[str]:
@@ -57,12 +55,12 @@ def csv_row(event: dict) -> list[str]:
 def _batches(filters: EventFilters, sort: str) -> Iterator[list[dict]]:
     after = None
     while True:
-        rows = events_page(filters, sort=sort, after=after, limit=BATCH)
-        if rows:
-            yield [_SCHEMA.dump(event) for event in describe_events(rows)]
-        if len(rows) < BATCH:
+        keys = events_page(filters, sort=sort, after=after, limit=BATCH)
+        if keys:
+            yield describe_events([key[-1] for key in keys])
+        if len(keys) < BATCH:
             return
-        after = sort_position(rows[-1], sort)
+        after = sort_position(keys[-1], sort)
 
 
 def ndjson_lines(filters: EventFilters, *, sort: str) -> Iterator[str]:

@@ -6,12 +6,10 @@ from dataclasses import dataclass
 
 from peewee import chunked
 
-from api.models import Change, Event, EventActor, EventSource, Revision
+from api.models import Change, EventActor, EventSource, Revision
 from api.queries.event_records import describe_events
-from api.schemas.events import EventSchema
 
 _CHUNK = 500
-_EVENT_SCHEMA = EventSchema()
 
 
 @dataclass(frozen=True)
@@ -55,9 +53,8 @@ def event_representations(event_ids: list[str]) -> dict[str, dict]:
     """Return events as GET /v1/events/{id} shows them, as JSON-ready dicts."""
     found: dict[str, dict] = {}
     for chunk in chunked(event_ids, _CHUNK):
-        events = list(Event.select().where(Event.id.in_(chunk)))
-        for event in describe_events(events):
-            found[event["id"]] = _EVENT_SCHEMA.dump(event)
+        for event in describe_events(chunk):
+            found[event["id"]] = event
     return found
 
 

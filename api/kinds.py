@@ -70,8 +70,9 @@ def representation_etag(revision: int, representation: dict) -> str:
 
 
 def _describe_event(event_id: str) -> dict | None:
-    event = Event.get_or_none(Event.id == event_id, Event.deleted_at.is_null())
-    return describe_events([event])[0] if event else None
+    # Callers read the row first (writes._live_row), so a deleted event never gets here.
+    found = describe_events([event_id])
+    return found[0] if found else None
 
 
 def _describe_actor(actor_id: str) -> dict | None:

@@ -104,8 +104,8 @@ class Event(VersionedModel):
 class EventActor(BaseModel):
     """An actor in an event, in one role, with the event's dates copied for date-ordered reads."""
 
-    event = ForeignKeyField(Event, backref="actor_rows", on_delete="CASCADE")
-    actor = ForeignKeyField(Actor, backref="event_rows", on_delete="RESTRICT")
+    event = ForeignKeyField(Event, backref="actor_rows", on_delete="CASCADE", index=False)
+    actor = ForeignKeyField(Actor, backref="event_rows", on_delete="RESTRICT", index=False)
     role = CharField(max_length=16)
     position = IntegerField()
     date_start = DateField(null=True)
@@ -124,7 +124,7 @@ class EventActor(BaseModel):
 class EventSource(BaseModel):
     """A source an event cites, with the sentence it rests on."""
 
-    event = ForeignKeyField(Event, backref="source_rows", on_delete="CASCADE")
+    event = ForeignKeyField(Event, backref="source_rows", on_delete="CASCADE", index=False)
     source = ForeignKeyField(Source, backref="event_rows", on_delete="RESTRICT")
     quote = TextField(null=True)
     position = IntegerField()
@@ -136,7 +136,7 @@ class EventSource(BaseModel):
 class EventTag(BaseModel):
     """A free-form, lower-case tag on an event."""
 
-    event = ForeignKeyField(Event, backref="tag_rows", on_delete="CASCADE")
+    event = ForeignKeyField(Event, backref="tag_rows", on_delete="CASCADE", index=False)
     tag = CharField(max_length=64)
     position = IntegerField()
 
@@ -150,7 +150,7 @@ class EventTag(BaseModel):
 class EventRelation(BaseModel):
     """A typed link from one event to another."""
 
-    event = ForeignKeyField(Event, backref="relation_rows", on_delete="CASCADE")
+    event = ForeignKeyField(Event, backref="relation_rows", on_delete="CASCADE", index=False)
     related = ForeignKeyField(Event, backref="inbound_relation_rows", on_delete="RESTRICT")
     relation = CharField(max_length=16)
     position = IntegerField()

@@ -1,5 +1,6 @@
 """The monthly rollup of live events, kept current by every write, for fast histograms."""
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 
@@ -14,7 +15,12 @@ RollupKey = tuple  # (start_month, end_month, type, status)
 def rollup_key(date: str, event_type: str, status: str) -> RollupKey:
     """Return the rollup cell of an event with this written date, type and status."""
     span = parse_event_date(date)
-    return (span.start.replace(day=1), span.end.replace(day=1), event_type, status)
+    return rollup_cell(span.start, span.end, event_type, status)
+
+
+def rollup_cell(start: dt.date, end: dt.date, event_type: str, status: str) -> RollupKey:
+    """Return the rollup cell of an event spanning start..end, with this type and status."""
+    return (start.replace(day=1), end.replace(day=1), event_type, status)
 
 
 def adjust_rollup(deltas: Counter) -> None:

@@ -14,6 +14,14 @@ DERIVED = {
     "event_actor.date_end",
     "event_actor.span_class",
 }
+# Single-column indexes an older version made, each the prefix of a composite index now.
+RETIRED_INDEXES = (
+    "event_actor_event_id",
+    "event_actor_actor_id",
+    "event_source_event_id",
+    "event_tag_event_id",
+    "event_relation_event_id",
+)
 
 
 def _fill_derived_columns() -> None:
@@ -65,6 +73,8 @@ def create_schema() -> list[str]:
             database.execute_sql("PRAGMA foreign_keys=OFF")
         with database.atomic():
             database.create_tables(ALL_MODELS, safe=True)
+            for index in RETIRED_INDEXES:
+                database.execute_sql(f"DROP INDEX IF EXISTS {index}")
             added = _add_missing_columns()
             if DERIVED & set(added):
                 _fill_derived_columns()
@@ -74,7 +84,11 @@ def create_schema() -> list[str]:
             create_search_table()
             if indexed_count() != Event.select().where(Event.deleted_at.is_null()).count():
                 reindex_all()
-            if is_sqlite() and database.execute_sql("PRAGMA foreign_key_check").fetchall():
+            if (
+                added
+                and is_sqlite()
+                and database.execute_sql("PRAGMA foreign_key_check").fetchall()
+            ):
                 raise RuntimeError("adding columns broke a foreign key; nothing was changed")
         if is_sqlite():
             database.execute_sql("PRAGMA foreign_keys=ON")

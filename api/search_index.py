@@ -21,11 +21,8 @@ _BM25 = "bm25(event_search, 0.0, 10.0, 1.0, 4.0, 4.0)"
 
 
 _COLUMNS = ("title", "summary", "actors", "tags")
-_INSERT_SQLITE = f"INSERT INTO {TABLE} (event_id, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
-_INSERT_POSTGRESQL = (
-    f"INSERT INTO {TABLE} (event_id, document) VALUES (%s, "
-    + " || ".join(f"setweight(to_tsvector('simple', %s), '{_WEIGHTS[c]}')" for c in _COLUMNS)
-    + ")"
+_WEIGHTED_DOCUMENT = " || ".join(
+    f"setweight(to_tsvector('simple', %s), '{_WEIGHTS[c]}')" for c in _COLUMNS
 )
 
 
@@ -94,11 +91,35 @@ def index_events(event_ids: Iterable[str]) -> None:
     for chunk in chunked(sorted(set(event_ids)), _CHUNK):
         placeholders = ", ".join([database.param] * len(chunk))
         database.execute_sql(f"DELETE FROM {TABLE} WHERE event_id IN ({placeholders})", chunk)
-        for event_id, columns in _documents(chunk).items():
-            values = [columns.get(name, "") for name in _COLUMNS]
-            database.execute_sql(
-                _INSERT_POSTGRESQL if is_postgresql() else _INSERT_SQLITE, [event_id, *values]
-            )
+        insert_documents(_documents(chunk).items())
+
+
+def insert_documents(documents: Iterable[tuple[str, dict[str, str]]]) -> None:
+    """Add `(event_id, {column: folded words})` rows to the index in one batch."""
+    insert_rows(
+        [(event_id, *(words.get(c, "") for c in _COLUMNS)) for event_id, words in documents]
+    )
+
+
+def insert_rows(rows: list[tuple[str, ...]]) -> None:
+    """Add `(event_id, title, summary, actors, tags)` rows of folded words to the index."""
+    if not rows:
+        return
+    cursor = database.cursor()
+    if is_postgresql():
+        from psycopg2.extras import execute_values  # noqa: PLC0415 - only with PostgreSQL
+
+        execute_values(
+            cursor,
+            f"INSERT INTO {TABLE} (event_id, document) VALUES %s",
+            rows,
+            template=f"(%s, {_WEIGHTED_DOCUMENT})",
+            page_size=2000,
+        )
+    else:
+        cursor.executemany(
+            f"INSERT INTO {TABLE} (event_id, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?)", rows
+        )
 
 
 def reindex_all() -> int:

@@ -26,6 +26,12 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _worker_class(text: str) -> str:
+    if text not in {"sync", "gthread"}:
+        raise ValueError(f"{text!r} is not a worker class (use sync or gthread)")
+    return text
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: its name, default, parser and meaning."""
@@ -75,6 +81,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("BIND", "127.0.0.1:8000", str, "Address gunicorn listens on (timeline serve)."),
     Setting("WORKERS", "2", _positive_int, "Number of gunicorn worker processes."),
+    Setting(
+        "WORKER_CLASS",
+        "sync",
+        _worker_class,
+        "gunicorn worker class: sync (one request at a time per worker) or gthread.",
+    ),
+    Setting(
+        "THREADS",
+        "4",
+        _positive_int,
+        "Threads per worker with the gthread worker class (each holds its own connection).",
+    ),
     Setting(
         "FIXTURES",
         "fixtures",

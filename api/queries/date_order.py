@@ -13,15 +13,14 @@ everyone else's.
 
 import datetime as dt
 import heapq
+import itertools
 from dataclasses import replace
 
 from peewee import Expression, Tuple, fn
 
-from api.dates import SPAN_CLASS_DAYS
 from api.models import Event, EventActor
+from api.queries.date_keys import SPAN_CLASSES, date_bounds, plain_keys, plain_keys_serve
 from api.queries.events import EventFilters, event_conditions
-
-SPAN_CLASSES = range(len(SPAN_CLASS_DAYS) + 1)
 
 
 def _driver(filters: EventFilters) -> tuple[frozenset[str] | None, EventFilters]:
@@ -38,21 +37,11 @@ def _driver(filters: EventFilters) -> tuple[frozenset[str] | None, EventFilters]
 
 
 def _date_bounds(filters: EventFilters, span: int, start, end) -> list[Expression]:
-    conditions = []
-    if filters.date_match == "within":
-        if filters.range_start is not None:
-            conditions.append(start >= filters.range_start)
-        if filters.range_end is not None:
-            conditions.append(end <= filters.range_end)
-        return conditions
-    if filters.range_start is not None:
-        conditions.append(end >= filters.range_start)
-        if span < len(SPAN_CLASS_DAYS):
-            earliest = filters.range_start - dt.timedelta(days=SPAN_CLASS_DAYS[span])
-            conditions.append(start >= earliest)
-    if filters.range_end is not None:
-        conditions.append(start <= filters.range_end)
-    return conditions
+    columns = {"start": start, "end": end}
+    return [
+        columns[side] >= bound if operator == ">=" else columns[side] <= bound
+        for side, operator, bound in date_bounds(filters, span)
+    ]
 
 
 def _remaining_conditions(filters: EventFilters) -> list[Expression]:
@@ -65,67 +54,56 @@ def _remaining_conditions(filters: EventFilters) -> list[Expression]:
 
 
 def _class_query(filters: EventFilters, span: int, driver, rest: EventFilters):
-    """Select the matching events of one span class, with their date-order key columns."""
+    """Select the matching events of one span class: their date-order key columns."""
     if driver is None:
-        query = Event.select().where(
+        key = (Event.date_start, Event.date_end, Event.id)
+        query = Event.select(*key).where(
             Event.span_class == span,
             *_date_bounds(filters, span, Event.date_start, Event.date_end),
             *event_conditions(replace(filters, range_start=None, range_end=None)),
         )
-        return query, (Event.date_start, Event.date_end, Event.id)
+        return query, key
     actor = EventActor
+    key = (actor.date_start, actor.date_end, actor.event)
     conditions = [actor.actor.in_(sorted(driver)), actor.span_class == span]
     if filters.roles:
         conditions.append(actor.role.in_(filters.roles))
     query = (
-        Event.select()
+        Event.select(*key)
         .join(actor, on=(actor.event == Event.id))
         .where(
             *conditions,
             *_date_bounds(filters, span, actor.date_start, actor.date_end),
             *_remaining_conditions(rest),
         )
+        .distinct()
     )
-    return query, (actor.date_start, actor.date_end, actor.event)
+    return query, key
 
 
-def _read_class(filters, span, driver, rest, *, descending, after, limit) -> list[Event]:
+def _read_class(filters, span, driver, rest, *, descending, after, limit) -> list[tuple]:
     query, key = _class_query(filters, span, driver, rest)
     if after is not None:
         start, end, event_id = after
         position = Tuple(dt.date.fromisoformat(start), dt.date.fromisoformat(end), event_id)
         query = query.where(Tuple(*key) < position if descending else Tuple(*key) > position)
     order = [column.desc() if descending else column.asc() for column in key]
-    wanted = limit
-    while True:
-        rows = list(query.order_by(*order).limit(wanted))
-        unique = list({row.id: row for row in rows}.values())
-        # An event named twice (two roles, two members) comes twice: read further.
-        if len(unique) >= limit or len(rows) < wanted:
-            return unique[:limit]
-        wanted *= 2
+    return list(query.order_by(*order).limit(limit).tuples())
 
 
 def page_in_date_order(
     filters: EventFilters, *, descending: bool, after: list | None, limit: int
-) -> list[Event]:
-    """Return up to `limit` matching events after a keyset position, in date order."""
+) -> list[tuple]:
+    """Return up to `limit` (date_start, date_end, id) keys after a keyset position, in order."""
     driver, rest = _driver(filters)
+    if plain_keys_serve(filters, driver, rest):
+        return plain_keys(filters, driver, descending=descending, after=after, limit=limit)
     classes = [
         _read_class(filters, span, driver, rest, descending=descending, after=after, limit=limit)
         for span in SPAN_CLASSES
     ]
-    merged = heapq.merge(
-        *classes, key=lambda e: (e.date_start, e.date_end, e.id), reverse=descending
-    )
-    seen, page = set(), []
-    for event in merged:
-        if event.id not in seen:
-            seen.add(event.id)
-            page.append(event)
-            if len(page) == limit:
-                break
-    return page
+    # An event belongs to one span class, and DISTINCT made it one key within its class.
+    return list(itertools.islice(heapq.merge(*classes, reverse=descending), limit))
 
 
 def count_matching(filters: EventFilters) -> int:

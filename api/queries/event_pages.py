@@ -3,6 +3,7 @@
 from api.models import Event
 from api.queries.date_order import count_matching, page_in_date_order
 from api.queries.events import EventFilters, matching_events
+from api.queries.plain_sql import iso_date
 from api.search_index import matches
 
 
@@ -11,25 +12,25 @@ def count_events(filters: EventFilters) -> int:
     return count_matching(filters)
 
 
-def sort_position(event: Event, sort: str) -> list:
-    """Return the keyset position of an event in the given order."""
+def sort_position(key: tuple, sort: str) -> list:
+    """Return the cursor position of a page key (its last item is the event id)."""
     if sort == "relevance":
-        return [event.score, event.id]
-    return [event.date_start.isoformat(), event.date_end.isoformat(), event.id]
+        return list(key)
+    return [iso_date(key[0]), iso_date(key[1]), key[2]]
 
 
 def events_page(
     filters: EventFilters, *, sort: str, after: list | None, limit: int
-) -> list[Event]:
-    """Return up to `limit` matching events after a keyset position, in the given order.
+) -> list[tuple]:
+    """Return up to `limit` keys of matching events after a keyset position, in order.
 
-    `date` orders by date_start, date_end, id; `-date` reverses all three; `relevance`
-    (with a search) puts the best matches first, then orders by id.
+    `date` orders by date_start, date_end, id and gives those keys; `-date` reverses all
+    three; `relevance` (with a search) gives (score, id), the best matches first, then by id.
     """
     if sort == "relevance":
         query = matching_events(filters)
         found = matches(filters.search).alias("scored")
-        query = query.select_extend(found.c.score.alias("score")).join(
+        query = query.select(found.c.score, Event.id).join(
             found, on=(Event.id == found.c.event_id)
         )
         if after is not None:
@@ -37,6 +38,5 @@ def events_page(
             query = query.where(
                 (found.c.score < score) | ((found.c.score == score) & (Event.id > event_id))
             )
-        # objects(): the score lands on each event, not on a nested "scored" attribute.
-        return list(query.order_by(found.c.score.desc(), Event.id).limit(limit).objects())
+        return list(query.order_by(found.c.score.desc(), Event.id).limit(limit).tuples())
     return page_in_date_order(filters, descending=sort == "-date", after=after, limit=limit)

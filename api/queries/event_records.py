@@ -1,98 +1,77 @@
 """Events as clients read them: rows joined with their actors, sources, tags and relations."""
 
-import datetime as dt
 from collections import defaultdict
 
-from api.models import Actor, Event, EventActor, EventRelation, EventSource, EventTag, Source
+from api.queries.plain_sql import iso_date, marks, run, utc_timestamp
+
+_EVENT_SQL = (
+    "SELECT id, title, summary, type, date, date_start, date_end, precision, status, note, "
+    "created_at, updated_at FROM event WHERE id IN ({})"
+)
+# Every linked row of the events in one statement: (event, part, position, values...).
+_LINKS_SQL = """
+SELECT ea.event_id, 0, ea.position, a.id, a.name, ea.role, NULL, NULL, NULL
+FROM event_actor ea JOIN actor a ON a.id = ea.actor_id WHERE ea.event_id IN ({0})
+UNION ALL
+SELECT es.event_id, 1, es.position, s.id, s.publisher, s.title, s.url, s.published, es.quote
+FROM event_source es JOIN source s ON s.id = es.source_id WHERE es.event_id IN ({0})
+UNION ALL
+SELECT event_id, 2, position, tag, NULL, NULL, NULL, NULL, NULL
+FROM event_tag WHERE event_id IN ({0})
+UNION ALL
+SELECT event_id, 3, position, related_id, relation, NULL, NULL, NULL, NULL
+FROM event_relation WHERE event_id IN ({0})
+ORDER BY 1, 2, 3
+"""
+_PARTS = ("actors", "sources", "tags", "related")
 
 
-def utc_timestamp(value: dt.datetime) -> str:
-    """Write a naive UTC time as ISO 8601 with a Z, to the millisecond."""
-    return value.isoformat(timespec="milliseconds") + "Z"
+def _link(part: int, values: tuple):
+    if part == 0:
+        actor_id, name, role = values[:3]
+        return {"id": actor_id, "name": name, "role": role}
+    if part == 1:
+        source_id, publisher, title, url, published, quote = values
+        return {
+            "id": source_id,
+            "publisher": publisher,
+            "title": title,
+            "url": url,
+            "published": iso_date(published),
+            "quote": quote,
+        }
+    if part == 2:
+        return values[0]
+    return {"id": values[0], "relation": values[1]}
 
 
-def _grouped(query, key_index: int = 0) -> dict[str, list[tuple]]:
-    groups: dict[str, list[tuple]] = defaultdict(list)
-    for row in query:
-        groups[row[key_index]].append(row)
-    return groups
+def describe_events(ids: list[str]) -> list[dict]:
+    """Return the events with these ids as GET shows them, JSON-ready, in the order given.
 
-
-def describe_events(events: list[Event]) -> list[dict]:
-    """Turn event rows into records as GET shows them, JSON-ready (dates as strings)."""
-    ids = [event.id for event in events]
-    if not ids:
+    Ids of no event are left out; deleted events are described like live ones.
+    """
+    unique = list(dict.fromkeys(ids))
+    if not unique:
         return []
-    actors = _grouped(
-        EventActor.select(EventActor.event, Actor.id, Actor.name, EventActor.role)
-        .join(Actor)
-        .where(EventActor.event.in_(ids))
-        .order_by(EventActor.event, EventActor.position)
-        .tuples()
-    )
-    sources = _grouped(
-        EventSource.select(
-            EventSource.event,
-            Source.id,
-            Source.publisher,
-            Source.title,
-            Source.url,
-            Source.published,
-            EventSource.quote,
-        )
-        .join(Source)
-        .where(EventSource.event.in_(ids))
-        .order_by(EventSource.event, EventSource.position)
-        .tuples()
-    )
-    tags = _grouped(
-        EventTag.select(EventTag.event, EventTag.tag)
-        .where(EventTag.event.in_(ids))
-        .order_by(EventTag.event, EventTag.position)
-        .tuples()
-    )
-    related = _grouped(
-        EventRelation.select(EventRelation.event, EventRelation.related, EventRelation.relation)
-        .where(EventRelation.event.in_(ids))
-        .order_by(EventRelation.event, EventRelation.position)
-        .tuples()
-    )
+    rows = {row[0]: row for row in run(_EVENT_SQL.format(marks(len(unique))), unique)}
+    links: dict[str, dict[str, list]] = defaultdict(lambda: {part: [] for part in _PARTS})
+    for event_id, part, _, *values in run(_LINKS_SQL.format(marks(len(unique))), unique * 4):
+        links[event_id][_PARTS[part]].append(_link(part, tuple(values)))
     return [
         {
-            "id": event.id,
-            "title": event.title,
-            "summary": event.summary,
-            "type": event.type,
-            "date": event.date,
-            "date_start": event.date_start.isoformat(),
-            "date_end": event.date_end.isoformat(),
-            "precision": event.precision,
-            "status": event.status,
-            "note": event.note,
-            "actors": [
-                {"id": actor_id, "name": name, "role": role}
-                for _, actor_id, name, role in actors.get(event.id, [])
-            ],
-            "sources": [
-                {
-                    "id": source_id,
-                    "publisher": publisher,
-                    "title": title,
-                    "url": url,
-                    "published": published,
-                    "quote": quote,
-                }
-                for _, source_id, publisher, title, url, published, quote in sources.get(
-                    event.id, []
-                )
-            ],
-            "tags": [tag for _, tag in tags.get(event.id, [])],
-            "related": [
-                {"id": related_id, "relation": relation}
-                for _, related_id, relation in related.get(event.id, [])
-            ],
-            "created_at": utc_timestamp(event.created_at),
-            "updated_at": utc_timestamp(event.updated_at),
+            "id": row[0],
+            "title": row[1],
+            "summary": row[2],
+            "type": row[3],
+            "date": row[4],
+            "date_start": iso_date(row[5]),
+            "date_end": iso_date(row[6]),
+            "precision": row[7],
+            "status": row[8],
+            "note": row[9],
+            **links[row[0]],
+            "created_at": utc_timestamp(row[10]),
+            "updated_at": utc_timestamp(row[11]),
         }
-        for event in events
+        for row in (rows[event_id] for event_id in unique if event_id in rows)
     ]

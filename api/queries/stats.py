@@ -1,13 +1,15 @@
 """Chart feeds: a histogram of events over time, an actor ranking, an actor network."""
 
 import datetime as dt
+import functools
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from peewee import Value, fn
+from peewee import Cast, Value, fn
 
 from api.buckets import bucket_label, bucket_start, bucket_starts
+from api.database import database, is_postgresql
 from api.models import Actor, Event, EventActor, EventMonthRollup
 from api.queries.events import EventFilters, event_conditions
 from api.vocabulary import EVENT_TYPES, STATUSES
@@ -54,10 +56,27 @@ def _rollup_serves(filters: EventFilters, request: "HistogramRequest") -> bool:
     )
 
 
-def _rollup_rows(filters: EventFilters, group_by: str):
-    """Count matching events by (start month, end month, group key), from the rollup."""
+def _month_bucket(column, interval: str):
+    """Return SQL for the first day of the bucket of a first-of-month date."""
+    if interval == "month":
+        return column
+    if is_postgresql():
+        return fn.date_trunc(interval, column).cast("date")
+    year = fn.substr(column, 1, 4)
+    if interval == "year":
+        return year.concat("-01-01")
+    quarter_month = (Cast(fn.substr(column, 6, 2), "INTEGER") - 1) / 3 * 3 + 1
+    return fn.printf("%s-%02d-01", year, quarter_month)
+
+
+def _rollup_rows(filters: EventFilters, request: "HistogramRequest"):
+    """Count matching events by (start bucket, imprecise, group key), from the rollup.
+
+    Bucketing happens in SQL: a million events make tens of thousands of rollup cells
+    (intervals of every length), but only hundreds of (bucket, imprecise, key) rows.
+    """
     rollup = EventMonthRollup
-    key = {"type": rollup.type, "status": rollup.status}.get(group_by, Value("all"))
+    key = {"type": rollup.type, "status": rollup.status}.get(request.group_by, Value("all"))
     conditions = []
     first = filters.range_start.replace(day=1) if filters.range_start else None
     last = filters.range_end.replace(day=1) if filters.range_end else None
@@ -72,20 +91,26 @@ def _rollup_rows(filters: EventFilters, group_by: str):
         conditions.append(rollup.type.in_(filters.types))
     if filters.statuses:
         conditions.append(rollup.status.in_(filters.statuses))
-    grouping = [rollup.start_month, rollup.end_month] + ([key] if group_by != "none" else [])
-    query = rollup.select(rollup.start_month, rollup.end_month, key, fn.SUM(rollup.events))
+    bucket = _month_bucket(rollup.start_month, request.interval)
+    imprecise = bucket != _month_bucket(rollup.end_month, request.interval)
+    grouping = [bucket, imprecise] + ([key] if request.group_by != "none" else [])
+    query = rollup.select(bucket, imprecise, key, fn.SUM(rollup.events))
     if conditions:
         query = query.where(*conditions)
-    # PostgreSQL sums integers as numeric: back to int.
-    return [(*row[:3], int(row[3])) for row in query.group_by(*grouping).tuples()]
+    # Raw rows: the ORM would not know the bucket expression's type. PostgreSQL sums as numeric.
+    cursor = database.execute(query.group_by(*grouping))
+    return [(_date(start), bool(flag), key, int(n)) for start, flag, key, n in cursor]
 
 
-def _histogram_rows(filters: EventFilters, group_by: str):
-    """Count matching events by (date_start, date_end, group key).
+@functools.lru_cache(maxsize=4096)
+def _date(value) -> dt.date:
+    """Return a date from SQLite's text or PostgreSQL's date."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
-    Month, quarter and year buckets only need the months an event starts and ends in, so the
-    rollup can stand in for the events when the filters are ones it keeps.
-    """
+
+def _histogram_rows(filters: EventFilters, request: "HistogramRequest"):
+    """Count matching events by (start bucket, imprecise, group key), from the events."""
+    group_by = request.group_by
     if group_by == "actor":
         key = EventActor.actor
         query = Event.select(
@@ -101,7 +126,11 @@ def _histogram_rows(filters: EventFilters, group_by: str):
         )
     # A constant key is not grouped by: PostgreSQL refuses a literal in GROUP BY.
     grouping = [Event.date_start, Event.date_end] + ([key] if group_by != "none" else [])
-    return list(query.group_by(*grouping).tuples())
+    counts: Counter = Counter()
+    for start, end, group, count in query.group_by(*grouping).tuples():
+        bucket = bucket_start(start, request.interval)
+        counts[bucket, bucket != bucket_start(end, request.interval), group] += count
+    return [(*cell, count) for cell, count in counts.items()]
 
 
 def _labels(group_by: str, keys: set[str]) -> dict[str, str]:
@@ -136,9 +165,9 @@ def histogram(filters: EventFilters, request: HistogramRequest) -> dict:
     unless imprecise events are excluded.
     """
     if _rollup_serves(filters, request):
-        rows = _rollup_rows(filters, request.group_by)
+        rows = _rollup_rows(filters, request)
     else:
-        rows = _histogram_rows(filters, request.group_by)
+        rows = _histogram_rows(filters, request)
     starts_seen = [row[0] for row in rows]
     first = filters.range_start or min(starts_seen, default=filters.range_end)
     last = filters.range_end or max([*starts_seen, first], default=None) if first else None
@@ -155,10 +184,8 @@ def histogram(filters: EventFilters, request: HistogramRequest) -> dict:
         key: {"counts": [0] * len(starts), "imprecise": [0] * len(starts), "before": 0}
         for key in order
     }
-    for date_start, date_end, key, count in rows:
+    for bucket, imprecise, key, count in rows:
         entry = series[OTHER if key in folded else key]
-        bucket = bucket_start(date_start, request.interval)
-        imprecise = bucket != bucket_start(date_end, request.interval)
         if starts and bucket < starts[0]:
             entry["before"] += count
             continue

@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response, jsonify, stream_with_context
 from werkzeug.routing import BaseConverter
 
 from api.blueprint import ApiBlueprint
@@ -90,13 +90,15 @@ def event_page_response(args: dict[str, Any], scope_actor: str | None = None):
     rows = events_page(filters, sort=args["sort"], after=after, limit=args["limit"] + 1)
     page, has_more = split_page(rows, args["limit"])
     body, headers = page_envelope(
-        describe_events(page),
+        describe_events([key[-1] for key in page]),
         limit=args["limit"],
         next_position=sort_position(page[-1], args["sort"]) if has_more else None,
         fingerprint=fingerprint,
         total=count_events(filters) if args["count"] else None,
     )
-    return body, 200, headers
+    # The body is already in EventPageSchema's shape (tests check that dumping leaves it
+    # unchanged), so it skips marshmallow's dump, the largest cost of a page.
+    return jsonify(body), 200, headers
 
 
 @blp.route("", methods=["GET"])

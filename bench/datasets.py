@@ -1,0 +1,120 @@
+"""Benchmark databases: generated once per generator version, then reused from the cache."""
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "bench" / "cache"
+TIMELINE = Path(sys.executable).with_name("timeline")
+# What the generated data depends on: a change to any of these builds the data again.
+GENERATOR_FILES = (
+    "api/generate.py",
+    "api/generate_command.py",
+    "api/models.py",
+    "api/schema.py",
+    "api/search_index.py",
+    "api/rollup.py",
+    "api/bulk.py",
+)
+
+
+def generator_digest() -> str:
+    """Return a short digest of the generator's source files."""
+    digest = hashlib.sha256()
+    for name in GENERATOR_FILES:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _timeline(url: str, *args: str) -> None:
+    environment = {**os.environ, "TIMELINE_DATABASE_URL": url}
+    subprocess.run([str(TIMELINE), *args], check=True, env=environment, cwd=ROOT)
+
+
+def _generate(url: str, events: int) -> float:
+    """Create the schema and generate `events` events at `url`; return the seconds taken."""
+    _timeline(url, "init-db")
+    started = time.perf_counter()
+    _timeline(url, "generate", "--events", str(events))
+    return time.perf_counter() - started
+
+
+def sqlite_dataset(events: int) -> tuple[str, float | None]:
+    """Return the URL of a cached SQLite database of `events` events (and build seconds)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"sqlite-{events}-{generator_digest()}.db"
+    if path.exists():
+        return f"sqlite:///{path}", None
+    for stale in CACHE.glob(f"sqlite-{events}-*.db*"):
+        stale.unlink()
+    building = path.with_suffix(".building")
+    for leftover in CACHE.glob(f"{building.name}*"):
+        leftover.unlink()
+    seconds = _generate(f"sqlite:///{building}", events)
+    _checkpoint(building)
+    building.rename(path)
+    return f"sqlite:///{path}", seconds
+
+
+def _checkpoint(path: Path) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.execute("ANALYZE")
+    connection.close()
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+def postgres_dataset(server_url: str, events: int) -> tuple[str, float | None]:
+    """Return the URL of a cached PostgreSQL database of `events` events (and build seconds).
+
+    A database whose build did not finish has no `bench_complete` table and is built again.
+    """
+    import psycopg2
+
+    name = f"timeline_bench_{events}_{generator_digest()}"
+    admin = psycopg2.connect(server_url)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            (f"timeline_bench_{events}_%",),
+        )
+        existing = {row[0] for row in cursor.fetchall()}
+        url = _with_database(server_url, name)
+        if name in existing and _complete(url):
+            admin.close()
+            return url, None
+        for stale in existing:
+            cursor.execute(f'DROP DATABASE "{stale}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    seconds = _generate(url, events)
+    marker = psycopg2.connect(url)
+    marker.autocommit = True
+    with marker.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("CREATE TABLE bench_complete (built_at timestamp DEFAULT now())")
+    marker.close()
+    return url, seconds
+
+
+def _complete(url: str) -> bool:
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('bench_complete') IS NOT NULL")
+            return bool(cursor.fetchone()[0])
+    finally:
+        connection.close()

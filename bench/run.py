@@ -1,0 +1,182 @@
+"""`make bench`: Q1-Q7 against the production gunicorn setup, beside a ceiling and a floor.
+
+Usage: python -m bench.run [--backend sqlite|postgresql|all] [--seconds 5] [--runs 3]
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sqlite3
+import sys
+from dataclasses import asdict
+
+from api.database import open_database
+from bench.datasets import ROOT, generator_digest, postgres_dataset, sqlite_dataset
+from bench.export import measure_export
+from bench.floor import captured_statements, floor_seconds
+from bench.load import check, gunicorn, wrk
+from bench.report import table, targets
+
+EVENTS, SMALL_EVENTS = 1_000_000, 10_000
+EXPORT_SIZES = (10_000, 50_000, 100_000)
+WORKERS = 2
+Q1 = "/v1/events?from=2023-01-01&to=2023-12-31&limit=100"
+RESULTS = ROOT / "bench" / "results"
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _rows(url: str, sql: str) -> list[tuple]:
+    database = open_database(url)
+    try:
+        return list(database.execute_sql(sql).fetchall())
+    finally:
+        database.close()
+
+
+def choose_inputs(url: str) -> dict:
+    """Pick the popular actor, the event and the export ranges the queries use."""
+    actor = _rows(
+        url,
+        "SELECT actor_id FROM event_actor WHERE role = 'supplier' "
+        "GROUP BY actor_id ORDER BY COUNT(*) DESC, actor_id LIMIT 1",
+    )[0][0]
+    event_id = _rows(
+        url,
+        "SELECT id FROM event WHERE date_start >= '2023-06-01' ORDER BY date_start, id LIMIT 1",
+    )[0][0]
+    exports = {}
+    for size in EXPORT_SIZES:
+        last = _rows(
+            url,
+            "SELECT date_start FROM event WHERE date_start >= '2020-01-01' "
+            f"ORDER BY date_start LIMIT 1 OFFSET {size}",
+        )[0][0]
+        exports[size] = f"from=2020-01-01&to={str(last)[:10]}&date_match=within"
+    return {"actor": actor, "event_id": event_id, "exports": exports}
+
+
+def query_paths(picked: dict) -> dict[str, str]:
+    """Return Q1-Q6 as paths."""
+    q2 = f"{Q1}&actor={picked['actor']}&role=supplier"
+    return {
+        "Q1": Q1,
+        "Q2": q2,
+        "Q3": "/v1/stats/histogram?from=2020-01&to=2026-12&interval=month&group_by=type",
+        "Q4": f"/v1/events/{picked['event_id']}",
+        "Q5": f"{q2}&count=true",
+        "Q6": "/v1/events?q=missiles&limit=100",
+    }
+
+
+def floors(url: str, paths: dict[str, str], export_query: str) -> dict:
+    """Time each query's own SQL through the bare driver, in this process."""
+    found = {}
+    for name, path in paths.items():
+        statements = captured_statements(url, path)
+        seconds = floor_seconds(url, statements)
+        found[name] = {
+            "statements": len(statements),
+            "ms": round(seconds * 1000, 3),
+            # What WORKERS processes doing nothing but this SQL could serve at most.
+            "requests_per_second": round(WORKERS / seconds, 1),
+        }
+    statements = captured_statements(url, f"/v1/events/export?format=csv&{export_query}")
+    seconds = floor_seconds(url, statements, budget=0, runs=2)
+    found["Q7"] = {"statements": len(statements), "seconds": round(seconds, 3)}
+    return found
+
+
+def loads(url: str, paths: dict[str, str], worker_class: str, args) -> dict:
+    """Drive each query, then the hello-world ceiling, under one worker class."""
+    found = {}
+    with gunicorn(url, worker_class=worker_class) as (base, _):
+        for name, path in paths.items():
+            check(base + path)
+            found[name] = asdict(wrk(base + path, seconds=args.seconds, runs=args.runs))
+            print(f"  {worker_class} {name}: {found[name]}", file=sys.stderr)
+    with gunicorn(url, worker_class=worker_class, app="bench.hello:create_app()") as (base, _):
+        found["hello"] = asdict(wrk(base + "/hello", seconds=args.seconds, runs=args.runs))
+    return found
+
+
+def scale(small_url: str, path: str, args) -> dict:
+    """Q2 against the small database, for the p50 ratio between the two sizes."""
+    with gunicorn(small_url, worker_class="sync") as (base, _):
+        check(base + path)
+        return asdict(wrk(base + path, seconds=args.seconds, runs=args.runs))
+
+
+def exports(url: str, picked: dict) -> list[dict]:
+    """Q7 at growing sizes, each in a fresh server so that peaks do not carry over."""
+    found = []
+    for size in EXPORT_SIZES:
+        with gunicorn(url, worker_class="sync") as (base, master):
+            check(base + "/v1/events?limit=1")
+            found.append({"size": size, **measure_export(base, master, picked["exports"][size])})
+    return found
+
+
+def environment(url: str) -> dict:
+    """Describe the machine and the database versions."""
+    if url.startswith("sqlite"):
+        database = f"SQLite {sqlite3.sqlite_version}"
+    else:
+        database = _rows(url, "SELECT version()")[0][0].split(",")[0]
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "database": database,
+        "generator": generator_digest(),
+        "workers": WORKERS,
+    }
+
+
+def bench_backend(backend: str, args) -> dict:
+    """Run every measurement against one backend and return the results."""
+    if backend == "sqlite":
+        (url, built), (small_url, _) = sqlite_dataset(EVENTS), sqlite_dataset(SMALL_EVENTS)
+    else:
+        server = os.environ.get("BENCH_POSTGRES_URL", POSTGRES_SERVER)
+        (url, built) = postgres_dataset(server, EVENTS)
+        (small_url, _) = postgres_dataset(server, SMALL_EVENTS)
+    picked = choose_inputs(url)
+    paths = query_paths(picked)
+    results = {
+        "backend": backend,
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "environment": environment(url),
+        "events": EVENTS,
+        "generate_seconds": None if built is None else round(built, 1),
+        "paths": paths,
+        "wrk": {"threads": 1, "connections": 4, "seconds": args.seconds, "runs": args.runs},
+        "floor": floors(url, paths, picked["exports"][100_000]),
+        "load": {wc: loads(url, paths, wc, args) for wc in ("sync", "gthread")},
+        "scale_q2_small": {"events": SMALL_EVENTS, **scale(small_url, paths["Q2"], args)},
+        "export": exports(url, picked),
+    }
+    results["targets"] = targets(results)
+    return results
+
+
+def main() -> None:
+    """Run the benchmark, print its tables and write them as JSON to bench/results/."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "all"), default="all")
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    backends = ("sqlite", "postgresql") if args.backend == "all" else (args.backend,)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for backend in backends:
+        results = bench_backend(backend, args)
+        stamp = results["at"].replace(":", "").replace("+0000", "Z")
+        path = RESULTS / f"{stamp}-{backend}.json"
+        path.write_text(json.dumps(results, indent=2) + "\n")
+        print(table(results))
+        print(f"Written to {path.relative_to(ROOT)}\n")
+
+
+if __name__ == "__main__":
+    main()
