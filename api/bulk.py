@@ -16,3 +16,13 @@ def bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None
     else:
         marks = ", ".join("?" * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def bulk_update(table: str, columns: tuple[str, ...], key: str, rows: list[tuple]) -> None:
+    """Set `columns` of the rows whose `key` is given: tuples of the values, then the key."""
+    if not rows:
+        return
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"
+    cursor = database.cursor()
+    cursor.executemany(sql if is_postgresql() else sql.replace("%s", "?"), rows)

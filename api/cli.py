@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup
 from api import create_app
 from api.backfill import backfill_journal
 from api.database import database, utc_now, write_transaction
+from api.documents import fill_documents
 from api.generate_command import generate_command
 from api.openapi import spec_yaml
 from api.records import InvalidRecords
@@ -49,6 +50,10 @@ def init_db_command() -> None:
             journaled = backfill_journal(utc_now())
     if journaled:
         click.echo(f"Journaled {journaled} record(s) written before revisions existed")
+    if "event.document" in added:
+        with database.connection_context():
+            documented = fill_documents()
+        click.echo(f"Stored the documents of {documented} event(s)")
     click.echo(f"Database ready: {_redacted(current_app.config['DATABASE_URL'])}")
 
 

@@ -2,11 +2,12 @@
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 
+import orjson
+
 from api.queries.event_pages import events_page, sort_position
-from api.queries.event_records import describe_events
+from api.queries.event_records import event_documents
 from api.queries.events import EventFilters
 
 BATCH = 1000
@@ -52,12 +53,13 @@ def csv_row(event: dict) -> list[str]:
     return [flat[column] for column in CSV_COLUMNS]
 
 
-def _batches(filters: EventFilters, sort: str) -> Iterator[list[dict]]:
+def _batches(filters: EventFilters, sort: str) -> Iterator[list[str]]:
+    """Yield the matching events' stored JSON, a keyset batch at a time."""
     after = None
     while True:
         keys = events_page(filters, sort=sort, after=after, limit=BATCH)
         if keys:
-            yield describe_events([key[-1] for key in keys])
+            yield event_documents([key[-1] for key in keys])
         if len(keys) < BATCH:
             return
         after = sort_position(keys[-1], sort)
@@ -66,7 +68,7 @@ def _batches(filters: EventFilters, sort: str) -> Iterator[list[dict]]:
 def ndjson_lines(filters: EventFilters, *, sort: str) -> Iterator[str]:
     """Yield the matching events, one JSON object per line, a batch at a time."""
     for batch in _batches(filters, sort):
-        yield "".join(json.dumps(event, ensure_ascii=False) + "\n" for event in batch)
+        yield "".join(document + "\n" for document in batch)
 
 
 def csv_lines(filters: EventFilters, *, sort: str, bom: bool) -> Iterator[str]:
@@ -78,5 +80,5 @@ def csv_lines(filters: EventFilters, *, sort: str, bom: bool) -> Iterator[str]:
     for batch in _batches(filters, sort):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(csv_row(event) for event in batch)
+        writer.writerows(csv_row(orjson.loads(document)) for document in batch)
         yield buffer.getvalue()

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from api.dates import parse_event_date, span_class
+from api.documents import serialized
+from api.queries.plain_sql import utc_timestamp
 from api.rollup import rollup_cell
 from api.search import words_of
 
@@ -223,6 +225,7 @@ COLUMNS = {
     "event": (
         "id", "title", "summary", "type", "date", "date_start", "date_end", "precision",
         "status", "note", "span_class", "revision", "created_at", "updated_at", "deleted_at",
+        "document", "document_digest",
     ),
     "event_actor": (
         "event_id", "actor_id", "role", "position", "date_start", "date_end", "span_class",
@@ -264,16 +267,7 @@ def reference_rows(seed: int, events: int, actors: int, now: str) -> tuple[dict,
             for position, alias in enumerate(a["aliases"])
         ],
         "source": [
-            (
-                _source_id(n),
-                PUBLISHERS[n % len(PUBLISHERS)],
-                f"Report {n}",
-                None,
-                None,
-                None,
-                *stamp,
-            )
-            for n in range(sources)
+            (_source_id(n), *_source_text(n), None, None, None, *stamp) for n in range(sources)
         ],
     }
     return tables, event_records(rng, events, actor_list, sources)
@@ -283,6 +277,51 @@ def _source_id(number: int) -> str:
     return f"source-{number:06d}"
 
 
+def _source_text(number: int) -> tuple[str, str]:
+    """Return a generated source's publisher and title."""
+    return PUBLISHERS[number % len(PUBLISHERS)], f"Report {number}"
+
+
+def _document(record: dict, start: str, end: str, precision: str, stamp_text: str) -> tuple:
+    """Return the stored document and digest of a generated event, as GET shows it."""
+    sources = []
+    for number in record["sources"]:
+        publisher, title = _source_text(number)
+        sources.append(
+            {
+                "id": _source_id(number),
+                "publisher": publisher,
+                "title": title,
+                "url": None,
+                "published": None,
+                "quote": None,
+            }
+        )
+    return serialized(
+        {
+            "id": record["id"],
+            "title": record["title"],
+            "summary": record["summary"],
+            "type": record["type"],
+            "date": record["date"],
+            "date_start": start,
+            "date_end": end,
+            "precision": precision,
+            "status": record["status"],
+            "note": None,
+            "actors": [
+                {"id": actor["id"], "name": actor["name"], "role": role}
+                for actor, role in record["actors"]
+            ],
+            "sources": sources,
+            "tags": record["tags"],
+            "related": [],
+            "created_at": stamp_text,
+            "updated_at": stamp_text,
+        }
+    )
+
+
 def _stamp(now: str) -> tuple:
     # revision, created_at, updated_at, deleted_at
     return (1, now, now, None)
@@ -290,7 +329,7 @@ def _stamp(now: str) -> tuple:
 
 def event_batches(records: Iterator[dict], size: int, now: str) -> Iterator[Batch]:
     """Group event records into batches of table rows."""
-    stamp = _stamp(now)
+    stamp, stamp_text = _stamp(now), utc_timestamp(now)
     batch = Batch()
     for record in records:
         event_id, kind, status = record["id"], record["type"], record["status"]
@@ -312,6 +351,7 @@ def event_batches(records: Iterator[dict], size: int, now: str) -> Iterator[Batc
                 None,
                 klass,
                 *stamp,
+                *_document(record, start, end, span.precision, stamp_text),
             )
         )
         rows["event_actor"].extend(

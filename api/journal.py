@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from peewee import chunked
 
+from api.documents import store_documents
 from api.models import Change, EventActor, EventSource, Revision
 from api.queries.event_records import describe_events
 
@@ -59,8 +60,12 @@ def event_representations(event_ids: list[str]) -> dict[str, dict]:
 
 
 def record_changes(ops: list[tuple[str, str]], at: dt.datetime) -> None:
-    """Append `(event_id, op)` changes to the feed, in order, with each event's new record."""
+    """Append `(event_id, op)` changes to the feed, in order, with each event's new record.
+
+    Every change to an event comes through here, so here its stored document is renewed.
+    """
     records = event_representations([event_id for event_id, op in ops if op != "deleted"])
+    store_documents(records)
     rows = [
         {"op": op, "event_id": event_id, "at": at, "record": records.get(event_id)}
         for event_id, op in ops

@@ -1,7 +1,5 @@
 """The kinds of record clients write (events, actors, sources): how each is read back and named."""
 
-import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -9,6 +7,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema
 
+from api.documents import representation_digest
 from api.models import (
     Actor,
     ActorAlias,
@@ -63,10 +62,7 @@ class Kind:
 
 def representation_etag(revision: int, representation: dict) -> str:
     """Return the strong ETag of a representation: its revision and a digest of its content."""
-    canonical = json.dumps(
-        representation, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
-    return f"r{revision}-{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"
+    return f"r{revision}-{representation_digest(representation)}"
 
 
 def _describe_event(event_id: str) -> dict | None:

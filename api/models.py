@@ -93,6 +93,9 @@ class Event(VersionedModel):
     status = CharField(max_length=16, index=True)
     note = TextField(null=True)
     span_class = SmallIntegerField(default=0)
+    # The event as GET shows it, as JSON, and its ETag's digest: kept by every write.
+    document = TextField(null=True)
+    document_digest = CharField(max_length=16, null=True)
 
     class Meta:
         indexes = (

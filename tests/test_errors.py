@@ -125,7 +125,7 @@ def test_an_unexpected_failure_is_a_500_problem_without_details(client, seeded_a
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(events_view, "describe_events", explode)
+    monkeypatch.setattr(events_view, "event_documents", explode)
     seeded_app.config["PROPAGATE_EXCEPTIONS"] = False
     body = assert_problem(client.get("/v1/events"), 500)
     assert "secret" not in body["detail"]

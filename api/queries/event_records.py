@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+import orjson
+
 from api.queries.plain_sql import iso_date, marks, run, utc_timestamp
 
 _EVENT_SQL = (
@@ -24,6 +26,8 @@ FROM event_relation WHERE event_id IN ({0})
 ORDER BY 1, 2, 3
 """
 _PARTS = ("actors", "sources", "tags", "related")
+_DOCUMENT_SQL = "SELECT id, document FROM event WHERE id IN ({})"
+_STORED_SQL = "SELECT revision, deleted_at, document, document_digest FROM event WHERE id = ?"
 
 
 def _link(part: int, values: tuple):
@@ -75,3 +79,27 @@ def describe_events(ids: list[str]) -> list[dict]:
         }
         for row in (rows[event_id] for event_id in unique if event_id in rows)
     ]
+
+
+def event_documents(ids: list[str]) -> list[str]:
+    """Return the stored JSON of the events with these ids, in the order given.
+
+    An event written before documents were stored is described from its tables instead.
+    """
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return []
+    found = dict(run(_DOCUMENT_SQL.format(marks(len(unique))), unique))
+    undocumented = [event_id for event_id, document in found.items() if document is None]
+    for event in describe_events(undocumented):
+        found[event["id"]] = orjson.dumps(event).decode()
+    return [found[event_id] for event_id in unique if event_id in found]
+
+
+def stored_document(event_id: str) -> tuple[str, str] | None:
+    """Return the strong ETag and stored JSON of a live event, or None if there is none."""
+    row = run(_STORED_SQL, [event_id]).fetchone()
+    if row is None or row[1] is not None or row[2] is None:
+        return None
+    revision, _, document, digest = row
+    return f"r{revision}-{digest}", document
