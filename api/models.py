@@ -176,7 +176,9 @@ class EventMonthRollup(BaseModel):
     events = IntegerField()
 
     class Meta:
+        table_name = "month_rollup"
         primary_key = CompositeKey("start_month", "end_month", "type", "status")
+        # WITHOUT ROWID on SQLite: set by schema.create_schema, as PostgreSQL has no such thing.
 
 
 class ApiToken(BaseModel):

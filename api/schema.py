@@ -14,6 +14,8 @@ DERIVED = {
     "event_actor.date_end",
     "event_actor.span_class",
 }
+# Tables an older version made and nothing reads any more.
+RETIRED_TABLES = ("event_month_rollup",)
 # Single-column indexes an older version made, each the prefix of a composite index now.
 RETIRED_INDEXES = (
     "event_actor_event_id",
@@ -71,10 +73,15 @@ def create_schema() -> list[str]:
             # SQLite adds a NOT NULL column by rebuilding the table, which foreign keys
             # pointing at it would refuse; the check below proves nothing was broken.
             database.execute_sql("PRAGMA foreign_keys=OFF")
+        # On SQLite the rollup's cells live in key order, so a range of months reads in one
+        # pass without a lookup per cell; peewee would write the clause for PostgreSQL too.
+        EventMonthRollup._meta.without_rowid = is_sqlite()
         with database.atomic():
             database.create_tables(ALL_MODELS, safe=True)
             for index in RETIRED_INDEXES:
                 database.execute_sql(f"DROP INDEX IF EXISTS {index}")
+            for table in RETIRED_TABLES:
+                database.execute_sql(f"DROP TABLE IF EXISTS {table}")
             added = _add_missing_columns()
             if DERIVED & set(added):
                 _fill_derived_columns()

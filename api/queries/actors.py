@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from api.models import Actor, ActorAlias, EventActor
 from api.queries.counted import rows_with_event_counts
+from api.queries.plain_sql import run
 
 
 def alias_key(name: str) -> str:
@@ -12,30 +13,33 @@ def alias_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+# Every filtered read resolves its actors, so these two are plain SQL (see plain_sql).
+_RESOLVE_SQL = """
+SELECT 0, id FROM actor WHERE id = ? AND deleted_at IS NULL
+UNION ALL
+SELECT 1, actor_id FROM actor_alias WHERE key = ?
+ORDER BY 1 LIMIT 1
+"""
+_FAMILY_SQL = """
+WITH RECURSIVE tree(id) AS (
+    SELECT id FROM actor WHERE id = ?
+    UNION
+    SELECT member.id FROM actor member JOIN tree ON member.parent_id = tree.id
+)
+SELECT id FROM tree
+"""
+
+
 def resolve_actor(name: str) -> str | None:
-    """Return the canonical id of an actor named by id or alias, or None."""
+    """Return the canonical id of an actor named by id or alias (an id first), or None."""
     candidate = name.strip()
-    live = Actor.deleted_at.is_null()
-    if Actor.select(Actor.id).where(Actor.id == candidate.lower(), live).exists():
-        return candidate.lower()
-    row = (
-        ActorAlias.select(ActorAlias.actor)
-        .where(ActorAlias.key == alias_key(candidate))
-        .tuples()
-        .first()
-    )
-    return row[0] if row else None
+    row = run(_RESOLVE_SQL, [candidate.lower(), alias_key(candidate)]).fetchone()
+    return row[1] if row else None
 
 
 def actor_family(actor_id: str) -> set[str]:
     """Return the actor and every member below it, at any depth."""
-    base = Actor.select(Actor.id).where(Actor.id == actor_id)
-    tree = base.cte("tree", recursive=True, columns=("id",))
-    member = Actor.alias()
-    recursive = member.select(member.id).join(tree, on=(member.parent == tree.c.id))
-    cte = tree.union(recursive)
-    query = cte.select_from(cte.c.id).tuples()
-    return {row[0] for row in query}
+    return {row[0] for row in run(_FAMILY_SQL, [actor_id])}
 
 
 def aliases_by_actor(actor_ids: Iterable[str]) -> dict[str, list[str]]:

@@ -29,42 +29,61 @@ def _in(column: str, values, params: list) -> str:
     return f"{column} IN ({marks(len(values))})"
 
 
-def _branch(filters, span, driver, *, descending, after, limit, params: list) -> str:
-    """Return the SELECT of one span class's keys, appending its parameters."""
+def _class_source(filters, span, driver, params: list) -> tuple[tuple[str, str, str], str]:
+    """Return one span class's key columns and its FROM ... WHERE, appending parameters."""
     if driver is None:
-        start, end, key_id = "e.date_start", "e.date_end", "e.id"
-        source, conditions = "event e", []
+        key = ("e.date_start", "e.date_end", "e.id")
+        source, conditions = "event e", ["e.deleted_at IS NULL"]
     else:
-        start, end, key_id = "ea.date_start", "ea.date_end", "ea.event_id"
-        source = "event_actor ea JOIN event e ON e.id = ea.event_id"
+        key = ("ea.date_start", "ea.date_end", "ea.event_id")
+        # Deleting an event deletes its event_actor rows: only the event's own columns
+        # need the join.
+        source = "event_actor ea"
+        if filters.types or filters.statuses:
+            source += " JOIN event e ON e.id = ea.event_id"
         conditions = [_in("ea.actor_id", sorted(driver), params)]
     table = "e" if driver is None else "ea"
     conditions.append(f"{table}.span_class = ?")
     params.append(span)
     if driver is not None and filters.roles:
         conditions.append(_in("ea.role", filters.roles, params))
-    conditions.append("e.deleted_at IS NULL")
     for side, operator, bound in date_bounds(filters, span):
-        conditions.append(f"{start if side == 'start' else end} {operator} ?")
+        conditions.append(f"{key[0] if side == 'start' else key[1]} {operator} ?")
         params.append(bound.isoformat())
     if filters.types:
         conditions.append(_in("e.type", filters.types, params))
     if filters.statuses:
         conditions.append(_in("e.status", filters.statuses, params))
+    return key, f"FROM {source} WHERE {' AND '.join(conditions)}"
+
+
+def _branch(filters, span, driver, *, descending, after, limit, params: list) -> str:
+    """Return the SELECT of one span class's keys, appending its parameters."""
+    key, source = _class_source(filters, span, driver, params)
     if after is not None:
-        conditions.append(f"({start}, {end}, {key_id}) {'<' if descending else '>'} (?, ?, ?)")
+        source += f" AND ({', '.join(key)}) {'<' if descending else '>'} (?, ?, ?)"
         params.extend(after)
     direction = " DESC" if descending else ""
-    order = ", ".join(f"{column}{direction}" for column in (start, end, key_id))
+    order = ", ".join(f"{column}{direction}" for column in key)
     params.append(limit)
     # DISTINCT: an event named twice (two roles, two members) is one key.
     distinct = "DISTINCT " if driver is not None else ""
     # Wrapped: SQLite allows ORDER BY and LIMIT on a UNION ALL member only in a subquery.
     return (
-        f"SELECT * FROM (SELECT {distinct}{start} AS date_start, {end} AS date_end, "
-        f"{key_id} AS id FROM {source} WHERE {' AND '.join(conditions)} "
-        f"ORDER BY {order} LIMIT ?) AS span_{span}"
+        f"SELECT * FROM (SELECT {distinct}{key[0]} AS date_start, {key[1]} AS date_end, "
+        f"{key[2]} AS id {source} ORDER BY {order} LIMIT ?) AS span_{span}"
     )
+
+
+def plain_count(filters: EventFilters, driver: frozenset[str] | None) -> int:
+    """Count the matching events, a span class at a time, in one statement."""
+    params: list = []
+    counts = []
+    for span in SPAN_CLASSES:
+        key, source = _class_source(filters, span, driver, params)
+        counted = f"COUNT(DISTINCT {key[2]})" if driver is not None else "COUNT(*)"
+        counts.append(f"(SELECT {counted} {source})")
+    return run(f"SELECT {' + '.join(counts)}", params).fetchone()[0]
 
 
 def date_bounds(filters: EventFilters, span: int) -> list[tuple[str, str, dt.date]]:

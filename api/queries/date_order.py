@@ -19,7 +19,13 @@ from dataclasses import replace
 from peewee import Expression, Tuple, fn
 
 from api.models import Event, EventActor
-from api.queries.date_keys import SPAN_CLASSES, date_bounds, plain_keys, plain_keys_serve
+from api.queries.date_keys import (
+    SPAN_CLASSES,
+    date_bounds,
+    plain_count,
+    plain_keys,
+    plain_keys_serve,
+)
 from api.queries.events import EventFilters, event_conditions
 
 
@@ -109,6 +115,8 @@ def page_in_date_order(
 def count_matching(filters: EventFilters) -> int:
     """Count the matching events, one span class at a time."""
     driver, rest = _driver(filters)
+    if plain_keys_serve(filters, driver, rest):
+        return plain_count(filters, driver)
     total = 0
     for span in SPAN_CLASSES:
         query, key = _class_query(filters, span, driver, rest)

@@ -10,6 +10,7 @@ from peewee import Cast, Value, fn
 
 from api.buckets import bucket_label, bucket_start, bucket_starts
 from api.database import database, is_postgresql
+from api.dates import SPAN_CLASS_DAYS
 from api.models import Actor, Event, EventActor, EventMonthRollup
 from api.queries.events import EventFilters, event_conditions
 from api.vocabulary import EVENT_TYPES, STATUSES
@@ -85,6 +86,10 @@ def _rollup_rows(filters: EventFilters, request: "HistogramRequest"):
         early, late = rollup.start_month, rollup.end_month
     if first:
         conditions.append(early >= first)
+        if filters.date_match == "overlap" and not _spans_beyond_classes():
+            # No event spans more than the longest bounded class: no cell starts earlier.
+            earliest = first - dt.timedelta(days=SPAN_CLASS_DAYS[-1])
+            conditions.append(rollup.start_month >= earliest.replace(day=1))
     if last:
         conditions.append(late <= last)
     if filters.types:
@@ -100,6 +105,16 @@ def _rollup_rows(filters: EventFilters, request: "HistogramRequest"):
     # Raw rows: the ORM would not know the bucket expression's type. PostgreSQL sums as numeric.
     cursor = database.execute(query.group_by(*grouping))
     return [(_date(start), bool(flag), key, int(n)) for start, flag, key, n in cursor]
+
+
+def _spans_beyond_classes() -> bool:
+    """Tell whether any live event is in the unbounded (longest) span class."""
+    last_class = len(SPAN_CLASS_DAYS)
+    return (
+        Event.select(Event.id)
+        .where(Event.span_class == last_class, Event.deleted_at.is_null())
+        .exists()
+    )
 
 
 @functools.lru_cache(maxsize=4096)
