@@ -20,6 +20,8 @@ GENERATOR_FILES = (
     "api/search_index.py",
     "api/rollup.py",
     "api/bulk.py",
+    "api/documents.py",
+    "api/queries/plain_sql.py",
 )
 
 

@@ -4,7 +4,8 @@ import datetime as dt
 import logging
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from api import create_app
 from api.database import open_database
@@ -26,6 +27,21 @@ class _Recorder(logging.Handler):
             self.statements.append((sql, tuple(params or ())))
 
 
+@contextmanager
+def recording_statements() -> Iterator[list[tuple[str, tuple]]]:
+    """Collect the (sql, params) of every statement run inside the block, in order."""
+    recorder = _Recorder()
+    logger = logging.getLogger("peewee")
+    previous = logger.level
+    logger.addHandler(recorder)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield recorder.statements
+    finally:
+        logger.removeHandler(recorder)
+        logger.setLevel(previous)
+
+
 def captured_statements(database_url: str, path: str) -> list[tuple[str, tuple]]:
     """Return the statements one request runs once warm (the second of two identical ones)."""
     app = create_app(
@@ -33,17 +49,9 @@ def captured_statements(database_url: str, path: str) -> list[tuple[str, tuple]]
     )
     client = app.test_client()
     _read(client, path)
-    recorder = _Recorder()
-    logger = logging.getLogger("peewee")
-    previous = logger.level
-    logger.addHandler(recorder)
-    logger.setLevel(logging.DEBUG)
-    try:
+    with recording_statements() as statements:
         _read(client, path)
-    finally:
-        logger.removeHandler(recorder)
-        logger.setLevel(previous)
-    return recorder.statements
+    return statements
 
 
 def _read(client, path: str) -> None:

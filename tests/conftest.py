@@ -9,6 +9,7 @@ import pytest
 
 from api import create_app
 from api.auth import create_token
+from api.cli import cli
 from api.database import database, is_postgresql, utc_now
 from api.models import ALL_MODELS
 from api.schema import create_schema
@@ -137,3 +138,16 @@ def write_token(seeded_app) -> str:
 def read_token(seeded_app) -> str:
     """Return the secret of a read token in the seeded database."""
     return issue_token("read")
+
+
+GENERATED = ["generate", "--events", "3000", "--actors", "200", "--seed", "5"]
+
+
+@pytest.fixture
+def generated_client(app):
+    """A client over 3,000 generated events (200 actors), with planner statistics."""
+    result = app.test_cli_runner().invoke(cli, GENERATED)
+    assert result.exit_code == 0, result.output
+    with database.connection_context():
+        database.execute_sql("ANALYZE")
+    return app.test_client()

@@ -1,0 +1,133 @@
+"""`timeline generate`: a deterministic synthetic data set whose derived tables are exact."""
+
+import statistics
+from collections import Counter
+
+import pytest
+from conftest import GENERATED, reset_schema
+from peewee import JOIN
+from test_documents import assert_documents_match_tables
+
+from api.cli import cli
+from api.database import database
+from api.models import Actor, Event, EventActor, EventMonthRollup, EventSource, Source
+from api.rollup import rebuild_rollup
+from api.search_index import reindex_all
+from api.vocabulary import EVENT_TYPES, STATUSES
+
+EVENTS = 3000
+
+
+def _snapshot() -> dict[str, list[tuple]]:
+    """Every generated row that is not a timestamp, table by table."""
+    with database.connection_context():
+        return {
+            "event": list(
+                Event.select(
+                    Event.id, Event.title, Event.summary, Event.type, Event.date, Event.status
+                )
+                .order_by(Event.id)
+                .tuples()
+            ),
+            "event_actor": list(
+                EventActor.select(EventActor.event, EventActor.actor, EventActor.role)
+                .order_by(EventActor.event, EventActor.position)
+                .tuples()
+            ),
+            "event_source": list(
+                EventSource.select(EventSource.event, EventSource.source)
+                .order_by(EventSource.event, EventSource.position)
+                .tuples()
+            ),
+        }
+
+
+def _generate(app, *args: str):
+    return app.test_cli_runner().invoke(cli, list(args))
+
+
+def _reset_and_generate(app, seed: str) -> dict[str, list[tuple]]:
+    reset_schema()
+    result = _generate(app, "generate", "--events", str(EVENTS), "--actors", "200", "--seed", seed)
+    assert result.exit_code == 0, result.output
+    return _snapshot()
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(generated_client, app):
+    first = _snapshot()
+    assert len(first["event"]) == EVENTS
+    assert _reset_and_generate(app, "5") == first
+    assert _reset_and_generate(app, "6")["event"] != first["event"]
+
+
+def test_it_refuses_a_database_that_holds_events(generated_client, app):
+    before = _snapshot()
+    result = _generate(app, *GENERATED)
+    assert result.exit_code != 0
+    assert "already holds events" in result.output
+    assert _snapshot() == before
+
+
+def test_the_data_has_a_realistic_shape(generated_client):
+    rows = _snapshot()
+    actors_per_event = Counter(event_id for event_id, _, _ in rows["event_actor"])
+    assert set(actors_per_event.values()) == {1, 2, 3}
+    assert len(actors_per_event) == EVENTS
+    with database.connection_context():
+        types = {row[0] for row in Event.select(Event.type).distinct().tuples()}
+        statuses = {row[0] for row in Event.select(Event.status).distinct().tuples()}
+        imprecise = Event.select().where(Event.precision != "day").count()
+    assert types == {t.slug for t in EVENT_TYPES}
+    assert statuses == {s.slug for s in STATUSES}
+    assert 0.12 < imprecise / EVENTS < 0.28  # "about a fifth of dates imprecise"
+    popularity = Counter(actor_id for _, actor_id, _ in rows["event_actor"])
+    counts = sorted(popularity.values(), reverse=True)
+    assert counts[0] > 10 * statistics.median(counts)  # a few actors are in most events
+    assert all(rows["event_source"])
+
+
+def test_references_hold(generated_client):
+    with database.connection_context():
+        orphans = (
+            EventActor.select()
+            .join(Actor, on=(EventActor.actor == Actor.id), join_type=JOIN.LEFT_OUTER)
+            .where(Actor.id.is_null())
+            .count()
+        )
+        missing_sources = (
+            EventSource.select()
+            .join(Source, on=(EventSource.source == Source.id), join_type=JOIN.LEFT_OUTER)
+            .where(Source.id.is_null())
+            .count()
+        )
+    assert (orphans, missing_sources) == (0, 0)
+
+
+def test_the_rollup_is_what_recounting_the_events_gives(generated_client):
+    def cells():
+        with database.connection_context():
+            return sorted(EventMonthRollup.select().tuples())
+
+    generated = cells()
+    with database.connection_context(), database.atomic():
+        rebuild_rollup()
+    assert cells() == generated
+    assert sum(cell[-1] for cell in generated) == EVENTS
+
+
+@pytest.mark.parametrize("q", ["missiles", "talks drones", "tag-1", "A2-0 OR sanctions"])
+def test_the_search_index_is_what_reindexing_gives(generated_client, q):
+    def found():
+        response = generated_client.get(f"/v1/events?q={q}&limit=200")
+        assert response.status_code == 200, response.get_json()
+        return [event["id"] for event in response.get_json()["data"]]
+
+    generated = found()
+    with database.connection_context(), database.atomic():
+        reindex_all()
+    assert found() == generated
+    assert generated
+
+
+def test_documents_are_the_events_as_get_shows_them(generated_client):
+    assert_documents_match_tables()
