@@ -35,7 +35,9 @@ def open_database(url: str, *, busy_timeout_ms: int = 5000) -> Database:
             url,
             timeout=busy_timeout_ms / 1000,
             lock_type="IMMEDIATE",
-            pragmas={"foreign_keys": 1, "busy_timeout": busy_timeout_ms},
+            # 32 MB of page cache per connection (SQLite's default is 2 MB): the date and
+            # actor indexes of a million events stay in memory between requests.
+            pragmas={"foreign_keys": 1, "busy_timeout": busy_timeout_ms, "cache_size": -32768},
         )
     if scheme in {"postgresql", "postgres"}:
         return db_url.connect(url)

@@ -15,7 +15,7 @@ DERIVED = {
     "event_actor.span_class",
 }
 # Tables an older version made and nothing reads any more.
-RETIRED_TABLES = ("event_month_rollup",)
+RETIRED_TABLES = ("event_month_rollup", "event_search")
 # Single-column indexes an older version made, each the prefix of a composite index now.
 RETIRED_INDEXES = (
     "event_actor_event_id",

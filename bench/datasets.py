@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -87,11 +88,10 @@ def postgres_dataset(server_url: str, events: int) -> tuple[str, float | None]:
     admin = psycopg2.connect(server_url)
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s",
-            (f"timeline_bench_{events}_%",),
-        )
-        existing = {row[0] for row in cursor.fetchall()}
+        # Not LIKE: its `_` would match any character, and 10000_ a prefix of 1000000.
+        cursor.execute("SELECT datname FROM pg_database")
+        ours = re.compile(rf"timeline_bench_{events}_[0-9a-f]{{12}}")
+        existing = {row[0] for row in cursor.fetchall() if ours.fullmatch(row[0])}
         url = _with_database(server_url, name)
         if name in existing and _complete(url):
             admin.close()

@@ -4,7 +4,7 @@ from api.models import Event
 from api.queries.date_order import count_matching, page_in_date_order
 from api.queries.events import EventFilters, matching_events
 from api.queries.plain_sql import iso_date
-from api.search_index import matches
+from api.search_index import scored_matches
 
 
 def count_events(filters: EventFilters) -> int:
@@ -29,10 +29,8 @@ def events_page(
     """
     if sort == "relevance":
         query = matching_events(filters)
-        found = matches(filters.search).alias("scored")
-        query = query.select(found.c.score, Event.id).join(
-            found, on=(Event.id == found.c.event_id)
-        )
+        found, joined = scored_matches(filters.search)
+        query = query.select(found.c.score, Event.id).join(found, on=joined)
         if after is not None:
             score, event_id = after
             query = query.where(

@@ -7,7 +7,7 @@ from peewee import Expression, fn
 
 from api.models import Event, EventActor, EventTag
 from api.search import SearchQuery
-from api.search_index import matching_ids
+from api.search_index import matching_condition
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def event_conditions(filters: EventFilters) -> list[Expression]:
     if filters.scope_group is not None:
         conditions.append(Event.id.in_(_events_with_actors(filters.scope_group, filters.roles)))
     if filters.search is not None:
-        conditions.append(Event.id.in_(matching_ids(filters.search)))
+        conditions.append(matching_condition(filters.search))
     return conditions
 
 
