@@ -181,6 +181,19 @@ class EventMonthRollup(BaseModel):
         # WITHOUT ROWID on SQLite: set by schema.create_schema, as PostgreSQL has no such thing.
 
 
+class EventMonthTypeRollup(BaseModel):
+    """The monthly rollup summed over statuses: a fifth of the cells, for charts by type."""
+
+    start_month = DateField()
+    end_month = DateField()
+    type = CharField(max_length=32)
+    events = IntegerField()
+
+    class Meta:
+        table_name = "month_type_rollup"
+        primary_key = CompositeKey("start_month", "end_month", "type")
+
+
 class ApiToken(BaseModel):
     """A bearer token: its public key, the hash of its secret, its scope."""
 
@@ -228,6 +241,7 @@ ALL_MODELS = (
     EventTag,
     EventRelation,
     EventMonthRollup,
+    EventMonthTypeRollup,
     ApiToken,
     Revision,
     Change,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from peewee import EXCLUDED, chunked
 
 from api.dates import parse_event_date
-from api.models import Event, EventMonthRollup
+from api.models import Event, EventMonthRollup, EventMonthTypeRollup
 
 RollupKey = tuple  # (start_month, end_month, type, status)
 
@@ -24,24 +24,24 @@ def rollup_cell(start: dt.date, end: dt.date, event_type: str, status: str) -> R
 
 
 def adjust_rollup(deltas: Counter) -> None:
-    """Add `deltas` (cell -> change in event count) to the rollup; drop cells that reach 0."""
-    rows = [
-        {"start_month": k[0], "end_month": k[1], "type": k[2], "status": k[3], "events": n}
-        for k, n in deltas.items()
-        if n
-    ]
+    """Add `deltas` (cell -> change in event count) to both rollups; drop cells that reach 0."""
+    by_type: Counter = Counter()
+    for (start, end, event_type, _), change in deltas.items():
+        by_type[start, end, event_type] += change
+    for model, changes in ((EventMonthRollup, deltas), (EventMonthTypeRollup, by_type)):
+        _add_to_cells(model, changes)
+
+
+def _add_to_cells(model, changes: Counter) -> None:
+    key = model._meta.primary_key.field_names
+    rows = [{**dict(zip(key, cell, strict=True)), "events": n} for cell, n in changes.items() if n]
     for chunk in chunked(rows, 200):
-        EventMonthRollup.insert_many(chunk).on_conflict(
-            conflict_target=[
-                EventMonthRollup.start_month,
-                EventMonthRollup.end_month,
-                EventMonthRollup.type,
-                EventMonthRollup.status,
-            ],
-            update={EventMonthRollup.events: EventMonthRollup.events + EXCLUDED.events},
+        model.insert_many(chunk).on_conflict(
+            conflict_target=[getattr(model, name) for name in key],
+            update={model.events: model.events + EXCLUDED.events},
         ).execute()
     if rows:
-        EventMonthRollup.delete().where(EventMonthRollup.events <= 0).execute()
+        model.delete().where(model.events <= 0).execute()
 
 
 def rollup_deltas(removed: Iterable[tuple], added: Iterable[tuple]) -> Counter:
@@ -57,6 +57,7 @@ def rollup_deltas(removed: Iterable[tuple], added: Iterable[tuple]) -> Counter:
 def rebuild_rollup() -> int:
     """Recount the rollup from the live events; return how many cells it holds."""
     EventMonthRollup.delete().execute()
+    EventMonthTypeRollup.delete().execute()
     counts: Counter = Counter()
     query = Event.select(Event.date, Event.type, Event.status).where(Event.deleted_at.is_null())
     for date, event_type, status in query.tuples().iterator():

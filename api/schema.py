@@ -4,7 +4,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 
 from api.database import database, is_sqlite
 from api.dates import SPAN_CLASS_DAYS
-from api.models import ALL_MODELS, Event, EventMonthRollup
+from api.models import ALL_MODELS, Event, EventMonthRollup, EventMonthTypeRollup
 from api.rollup import rebuild_rollup
 from api.search_index import create_search_table, indexed_count, reindex_all
 
@@ -75,7 +75,8 @@ def create_schema() -> list[str]:
             database.execute_sql("PRAGMA foreign_keys=OFF")
         # On SQLite the rollup's cells live in key order, so a range of months reads in one
         # pass without a lookup per cell; peewee would write the clause for PostgreSQL too.
-        EventMonthRollup._meta.without_rowid = is_sqlite()
+        for rollup in (EventMonthRollup, EventMonthTypeRollup):
+            rollup._meta.without_rowid = is_sqlite()
         with database.atomic():
             database.create_tables(ALL_MODELS, safe=True)
             for index in RETIRED_INDEXES:
@@ -86,7 +87,7 @@ def create_schema() -> list[str]:
             if DERIVED & set(added):
                 _fill_derived_columns()
             live = Event.select().where(Event.deleted_at.is_null())
-            if live.exists() and not EventMonthRollup.select().exists():
+            if live.exists() and not EventMonthTypeRollup.select().exists():
                 rebuild_rollup()
             create_search_table()
             if indexed_count() != Event.select().where(Event.deleted_at.is_null()).count():

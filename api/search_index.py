@@ -4,10 +4,11 @@ Every write that changes what an event shows (its own fields, its actors' names 
 its tags) rewrites the event's row here, in the same transaction.
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
-from peewee import SQL, Column, Expression, Table, chunked, fn
+from peewee import SQL, Column, Expression, NodeList, Table, chunked, fn
 
 from api.database import database, is_postgresql
 from api.models import Actor, ActorAlias, Event, EventActor, EventTag
@@ -160,9 +161,27 @@ def _index_condition_score(query: SearchQuery):
     return index, condition, SQL(f"-{_BM25}"), index.rowid, Column(Event, "rowid")
 
 
+# Above this many matches, reading events in date order and keeping the matching ones is
+# cheaper than looking each match up and sorting them all (SQLite's planner cannot tell).
+COMMON_MATCHES = 2000
+
+
+@functools.lru_cache(maxsize=256)
+def _is_common(match: str) -> bool:
+    # Cached: the answer only picks a plan, never changes a result.
+    found = database.execute_sql(
+        f"SELECT COUNT(*) FROM (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? LIMIT ?)",
+        (match, COMMON_MATCHES + 1),
+    ).fetchone()[0]
+    return found > COMMON_MATCHES
+
+
 def matching_condition(query: SearchQuery) -> Expression:
     """Return the condition on `event` that it matches a search."""
     index, condition, _, key, event_key = _index_condition_score(query)
+    if not is_postgresql() and _is_common(fts5_match(query)):
+        # Unary + keeps SQLite from driving the read by rowid: the date index drives it.
+        event_key = NodeList((SQL("+"), event_key), glue="")
     return event_key.in_(index.select(key).where(condition))
 
 

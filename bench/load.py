@@ -93,7 +93,7 @@ def _milliseconds(text: str) -> float:
 def wrk_once(url: str, *, seconds: int, connections: int) -> Load:
     """Run wrk once (one thread) against a URL; fail on any non-2xx answer or socket error."""
     output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
         check=True,
         capture_output=True,
         text=True,

@@ -98,7 +98,43 @@ def table(results: dict) -> str:
     lines.append(
         f"export   floor (its SQL alone): {largest['rows'] / floor_q7['seconds']:,.0f} rows/s"
     )
+    lines += capacity_lines(results["capacity"])
     for target in results["targets"]:
         mark = "met   " if target["met"] else "MISSED"
         lines.append(f"target   {mark} {target['target']}: {target['value']}")
     return "\n".join(lines)
+
+
+# A dashboard's reads, by share: pages, an actor's page, charts, single events, counts, search.
+DASHBOARD_MIX = {"Q1": 0.30, "Q2": 0.25, "Q3": 0.10, "Q4": 0.25, "Q5": 0.05, "Q6": 0.05}
+
+
+def capacity(results: dict, *, target_rps: float = 1000.0) -> dict:
+    """Estimate hosts and database cores for `target_rps` of the dashboard mix.
+
+    A host's rate is the mix's harmonic mean of the sync figures (the benchmark host runs app,
+    database and wrk on its 2 cores, so a host without the database does at least this). The
+    database's work per request is the mix's floor: its SQL alone, measured in-process.
+    """
+    sync = results["load"]["sync"]
+    mix = DASHBOARD_MIX.items()
+    host_rps = 1 / sum(share / sync[name]["requests_per_second"] for name, share in mix)
+    sql_ms = sum(share * results["floor"][name]["ms"] for name, share in mix)
+    return {
+        "mix": DASHBOARD_MIX,
+        "target_rps": target_rps,
+        "host_rps": round(host_rps, 1),
+        "hosts": -(-target_rps // host_rps),
+        "database_ms_per_request": round(sql_ms, 3),
+        "database_cores": round(target_rps * sql_ms / 1000, 2),
+    }
+
+
+def capacity_lines(estimate: dict) -> list[str]:
+    """Describe a capacity estimate in two lines."""
+    return [
+        f"capacity dashboard mix: {estimate['host_rps']:.0f} req/s per 2-core host; "
+        f"{estimate['target_rps']:.0f} req/s needs {estimate['hosts']:.0f} host(s)",
+        f"capacity database: {estimate['database_ms_per_request']} ms of SQL per request, "
+        f"{estimate['database_cores']} core(s) busy at {estimate['target_rps']:.0f} req/s",
+    ]

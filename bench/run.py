@@ -17,7 +17,7 @@ from bench.datasets import ROOT, generator_digest, postgres_dataset, sqlite_data
 from bench.export import measure_export
 from bench.floor import captured_statements, floor_seconds
 from bench.load import check, gunicorn, wrk
-from bench.report import table, targets
+from bench.report import capacity, table, targets
 
 EVENTS, SMALL_EVENTS = 1_000_000, 10_000
 EXPORT_SIZES = (10_000, 50_000, 100_000)
@@ -157,6 +157,7 @@ def bench_backend(backend: str, args) -> dict:
         "export": exports(url, picked),
     }
     results["targets"] = targets(results)
+    results["capacity"] = capacity(results)
     return results
 
 

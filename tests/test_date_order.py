@@ -8,7 +8,7 @@ from conftest import issue_token
 
 from api.database import database
 from api.dates import span_class
-from api.models import Event, EventMonthRollup
+from api.models import Event, EventMonthRollup, EventMonthTypeRollup
 from api.rollup import rebuild_rollup
 from builders import ACTORS, event, write_records
 
@@ -142,6 +142,13 @@ def _rollup() -> dict:
         }
 
 
+def _type_rollup() -> dict:
+    with database.connection_context():
+        return {
+            (r.start_month, r.end_month, r.type): r.events for r in EventMonthTypeRollup.select()
+        }
+
+
 def test_the_rollup_follows_every_write(spread_client):
     auth = {"Authorization": f"Bearer {issue_token('admin')}"}
     kept = _rollup()
@@ -154,8 +161,8 @@ def test_the_rollup_follows_every_write(spread_client):
     )
     etag = spread_client.get("/v1/events/e001").headers["ETag"]
     spread_client.delete("/v1/events/e001", headers={**auth, "If-Match": etag})
-    followed = _rollup()
+    followed, followed_types = _rollup(), _type_rollup()
     with database.connection_context():
         rebuild_rollup()
-    assert followed == _rollup()
-    assert sum(followed.values()) == len(DATES) * 3 - 1
+    assert (followed, followed_types) == (_rollup(), _type_rollup())
+    assert sum(followed.values()) == sum(followed_types.values()) == len(DATES) * 3 - 1

@@ -10,7 +10,15 @@ from test_documents import assert_documents_match_tables
 
 from api.cli import cli
 from api.database import database
-from api.models import Actor, Event, EventActor, EventMonthRollup, EventSource, Source
+from api.models import (
+    Actor,
+    Event,
+    EventActor,
+    EventMonthRollup,
+    EventMonthTypeRollup,
+    EventSource,
+    Source,
+)
 from api.rollup import rebuild_rollup
 from api.search_index import reindex_all
 from api.vocabulary import EVENT_TYPES, STATUSES
@@ -106,13 +114,16 @@ def test_references_hold(generated_client):
 def test_the_rollup_is_what_recounting_the_events_gives(generated_client):
     def cells():
         with database.connection_context():
-            return sorted(EventMonthRollup.select().tuples())
+            return [
+                sorted(model.select().tuples())
+                for model in (EventMonthRollup, EventMonthTypeRollup)
+            ]
 
     generated = cells()
     with database.connection_context(), database.atomic():
         rebuild_rollup()
     assert cells() == generated
-    assert sum(cell[-1] for cell in generated) == EVENTS
+    assert [sum(cell[-1] for cell in rollup) for rollup in generated] == [EVENTS, EVENTS]
 
 
 @pytest.mark.parametrize("q", ["missiles", "talks drones", "tag-1", "A2-0 OR sanctions"])

@@ -11,7 +11,7 @@ from peewee import Cast, Value, fn
 from api.buckets import bucket_label, bucket_start, bucket_starts
 from api.database import database, is_postgresql
 from api.dates import SPAN_CLASS_DAYS
-from api.models import Actor, Event, EventActor, EventMonthRollup
+from api.models import Actor, Event, EventActor, EventMonthRollup, EventMonthTypeRollup
 from api.queries.events import EventFilters, event_conditions
 from api.vocabulary import EVENT_TYPES, STATUSES
 
@@ -76,8 +76,11 @@ def _rollup_rows(filters: EventFilters, request: "HistogramRequest"):
     Bucketing happens in SQL: a million events make tens of thousands of rollup cells
     (intervals of every length), but only hundreds of (bucket, imprecise, key) rows.
     """
-    rollup = EventMonthRollup
-    key = {"type": rollup.type, "status": rollup.status}.get(request.group_by, Value("all"))
+    by_status = filters.statuses or request.group_by == "status"
+    rollup = EventMonthRollup if by_status else EventMonthTypeRollup
+    key = {"type": rollup.type, "status": getattr(rollup, "status", None)}.get(
+        request.group_by, Value("all")
+    )
     conditions = []
     first = filters.range_start.replace(day=1) if filters.range_start else None
     last = filters.range_end.replace(day=1) if filters.range_end else None
