@@ -2,10 +2,12 @@
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 
 import orjson
 
+from api.queries.date_order import keys_in_date_order
 from api.queries.event_pages import events_page, sort_position
 from api.queries.event_records import event_documents
 from api.queries.events import EventFilters
@@ -55,6 +57,11 @@ def csv_row(event: dict) -> list[str]:
 
 def _batches(filters: EventFilters, sort: str) -> Iterator[list[str]]:
     """Yield the matching events' stored JSON, a keyset batch at a time."""
+    if sort != "relevance":
+        keys = keys_in_date_order(filters, descending=sort == "-date", batch=BATCH)
+        while chunk := list(itertools.islice(keys, BATCH)):
+            yield event_documents([key[-1] for key in chunk])
+        return
     after = None
     while True:
         keys = events_page(filters, sort=sort, after=after, limit=BATCH)

@@ -20,27 +20,15 @@ from api.rollup import rollup_cell
 from api.search import words_of
 
 KINDS = (
-    ("state", 30),
-    ("organization", 10),
-    ("armed_force", 15),
-    ("agency", 20),
-    ("person", 20),
-    ("media", 5),
-)
+    ("state", 30), ("organization", 10), ("armed_force", 15),
+    ("agency", 20), ("person", 20), ("media", 5),
+)  # fmt: skip
 STATUSES = (("confirmed", 60), ("reported", 30), ("disputed", 10))
 TYPE_WEIGHTS = {
-    "statement": 22,
-    "report": 14,
-    "shipment": 12,
-    "denial": 8,
-    "confirmation": 6,
-    "sanctions_announcement": 10,
-    "visit": 8,
-    "arms_deal": 6,
-    "invasion": 2,
-    "curb_expiry": 2,
-    "milestone": 2,
-}
+    "statement": 22, "report": 14, "shipment": 12, "denial": 8, "confirmation": 6,
+    "sanctions_announcement": 10, "visit": 8, "arms_deal": 6, "invasion": 2,
+    "curb_expiry": 2, "milestone": 2,
+}  # fmt: skip
 ROLES_OF_TYPE = {
     "shipment": ("supplier", "recipient", "reporter"),
     "arms_deal": ("supplier", "recipient", "participant"),
@@ -55,56 +43,16 @@ ROLES_OF_TYPE = {
     "visit": ("participant", "participant", "participant"),
 }
 SYLLABLES = (
-    "ka",
-    "ro",
-    "mi",
-    "sa",
-    "tel",
-    "vor",
-    "an",
-    "du",
-    "li",
-    "zen",
-    "bar",
-    "ost",
-    "ne",
-    "qui",
-    "lo",
-)
+    "ka", "ro", "mi", "sa", "tel", "vor", "an", "du", "li", "zen", "bar", "ost", "ne", "qui", "lo",
+)  # fmt: skip
 WORDS = (
-    "missiles",
-    "drones",
-    "sanctions",
-    "talks",
-    "shipment",
-    "border",
-    "navy",
-    "oil",
-    "grain",
-    "embargo",
-    "exports",
-    "strike",
-    "ceasefire",
-    "treaty",
-    "summit",
-    "aid",
-    "artillery",
-    "tanks",
-    "envoy",
-    "report",
-)
+    "missiles", "drones", "sanctions", "talks", "shipment", "border", "navy",
+    "oil", "grain", "embargo", "exports", "strike", "ceasefire", "treaty",
+    "summit", "aid", "artillery", "tanks", "envoy", "report",
+)  # fmt: skip
 PUBLISHERS = (
-    "Reuters",
-    "AP",
-    "AFP",
-    "BBC",
-    "Al Jazeera",
-    "RFE/RL",
-    "TASS",
-    "Xinhua",
-    "DW",
-    "Le Monde",
-)
+    "Reuters", "AP", "AFP", "BBC", "Al Jazeera", "RFE/RL", "TASS", "Xinhua", "DW", "Le Monde",
+)  # fmt: skip
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2026, 6, 30)
 DAYS = (LAST_DAY - FIRST_DAY).days

@@ -77,12 +77,12 @@ def _wait_until_up(url: str, process: subprocess.Popen) -> None:
     raise RuntimeError(f"gunicorn did not answer {url} within 60 s")
 
 
-def check(url: str) -> int:
-    """Fetch a URL once; fail unless it answers 200. Return the body's size in bytes."""
+def check(url: str) -> bytes:
+    """Fetch a URL once; fail unless it answers 200. Return the body."""
     with urllib.request.urlopen(url, timeout=60) as response:
         if response.status != 200:
             raise RuntimeError(f"{url} answered {response.status}")
-        return len(response.read())
+        return response.read()
 
 
 def _milliseconds(text: str) -> float:

@@ -1,6 +1,6 @@
 """The benchmark's tables and the issue's targets, computed from one run's results."""
 
-QUERY_NAMES = ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6")
+QUERY_NAMES = ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q2-10")
 
 
 def _ratio(value: float, reference: float) -> float:
@@ -26,7 +26,7 @@ def targets(results: dict) -> list[dict]:
         value = sync[name]["p50_ms"]
         return {"target": f"{name} p50 <= {at_most} ms", "value": value, "met": value <= at_most}
 
-    growth = _ratio(sync["Q2"]["p50_ms"], results["scale_q2_small"]["p50_ms"])
+    growth = _ratio(sync["Q2"]["p50_ms"], results["scale"]["Q2"]["p50_ms"])
     return [
         share("Q1", 0.40),
         share("Q2", 0.25),
@@ -83,11 +83,14 @@ def table(results: dict) -> str:
         lines.append(f"generated in {results['generate_seconds']} s")
     for worker_class in results["load"]:
         lines += _load_rows(results, worker_class)
-    small = results["scale_q2_small"]
-    lines.append(
-        f"scale    Q2 p50 at {small['events']:,} events: {small['p50_ms']:.2f} ms "
-        f"({small['requests_per_second']:.0f} req/s)"
-    )
+    scaled = results["scale"]
+    for name in ("Q2", "Q2-10"):
+        small, large = scaled[name], results["load"]["sync"][name]
+        lines.append(
+            f"scale    {name} p50: {small['p50_ms']:.2f} ms at {scaled['events']:,} events "
+            f"({small['rows']} rows), {large['p50_ms']:.2f} ms at {results['events']:,} "
+            f"({scaled['rows_at_1m'][name]} rows): x{_ratio(large['p50_ms'], small['p50_ms'])}"
+        )
     floor_q7 = results["floor"]["Q7"]
     for run in results["export"]:
         lines.append(

@@ -23,6 +23,7 @@ EVENTS, SMALL_EVENTS = 1_000_000, 10_000
 EXPORT_SIZES = (10_000, 50_000, 100_000)
 WORKERS = 2
 Q1 = "/v1/events?from=2023-01-01&to=2023-12-31&limit=100"
+SCALED = ("Q2", "Q2-10")
 RESULTS = ROOT / "bench" / "results"
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -58,7 +59,7 @@ def choose_inputs(url: str) -> dict:
 
 
 def query_paths(picked: dict) -> dict[str, str]:
-    """Return Q1-Q6 as paths."""
+    """Return Q1-Q6 as paths, and Q2-10: Q2 with pages of 10."""
     q2 = f"{Q1}&actor={picked['actor']}&role=supplier"
     return {
         "Q1": Q1,
@@ -67,6 +68,7 @@ def query_paths(picked: dict) -> dict[str, str]:
         "Q4": f"/v1/events/{picked['event_id']}",
         "Q5": f"{q2}&count=true",
         "Q6": "/v1/events?q=missiles&limit=100",
+        "Q2-10": q2.replace("limit=100", "limit=10"),
     }
 
 
@@ -101,11 +103,25 @@ def loads(url: str, paths: dict[str, str], worker_class: str, args) -> dict:
     return found
 
 
-def scale(small_url: str, path: str, args) -> dict:
-    """Q2 against the small database, for the p50 ratio between the two sizes."""
+def _rows_of(body: bytes) -> int:
+    return len(json.loads(body)["data"])
+
+
+def scale(url: str, small_url: str, paths: dict[str, str], args) -> dict:
+    """Q2 and Q2-10 against the small database, for the p50 ratios between the two sizes.
+
+    With 10k events Q2's page holds fewer events than with 1M; Q2-10 (a page of 10) is full
+    at both sizes, so its ratio is the cost of the data's size alone.
+    """
+    found = {"events": SMALL_EVENTS}
+    with gunicorn(url, worker_class="sync") as (base, _):
+        found["rows_at_1m"] = {name: _rows_of(check(base + paths[name])) for name in SCALED}
     with gunicorn(small_url, worker_class="sync") as (base, _):
-        check(base + path)
-        return asdict(wrk(base + path, seconds=args.seconds, runs=args.runs))
+        for name in SCALED:
+            rows = _rows_of(check(base + paths[name]))
+            load = wrk(base + paths[name], seconds=args.seconds, runs=args.runs)
+            found[name] = {"rows": rows, **asdict(load)}
+    return found
 
 
 def exports(url: str, picked: dict) -> list[dict]:
@@ -153,7 +169,7 @@ def bench_backend(backend: str, args) -> dict:
         "wrk": {"threads": 1, "connections": 4, "seconds": args.seconds, "runs": args.runs},
         "floor": floors(url, paths, picked["exports"][100_000]),
         "load": {wc: loads(url, paths, wc, args) for wc in ("sync", "gthread")},
-        "scale_q2_small": {"events": SMALL_EVENTS, **scale(small_url, paths["Q2"], args)},
+        "scale": scale(url, small_url, paths, args),
         "export": exports(url, picked),
     }
     results["targets"] = targets(results)

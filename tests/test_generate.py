@@ -3,11 +3,13 @@
 import statistics
 from collections import Counter
 
+import orjson
 import pytest
 from conftest import GENERATED, reset_schema
 from peewee import JOIN
 from test_documents import assert_documents_match_tables
 
+from api import exports
 from api.cli import cli
 from api.database import database
 from api.models import (
@@ -142,3 +144,32 @@ def test_the_search_index_is_what_reindexing_gives(generated_client, q):
 
 def test_documents_are_the_events_as_get_shows_them(generated_client):
     assert_documents_match_tables()
+
+
+def _paged_ids(client, query: str) -> list[str]:
+    ids, url = [], f"/v1/events?{query}&limit=500"
+    while url:
+        page = client.get(url).get_json()
+        assert "data" in page, page
+        ids += [event["id"] for event in page["data"]]
+        url = page["links"]["next"]
+    return ids
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=2015-01-01&to=2020-06-30",
+        "from=2015-01-01&to=2020-06-30&sort=-date",
+        "actor=actor-00001&role=supplier,speaker",
+        "from=2010&date_match=within&type=shipment,denial",
+        "q=missiles&type=statement,report",
+    ],
+)
+def test_an_export_holds_what_the_pages_hold_in_their_order(generated_client, monkeypatch, query):
+    monkeypatch.setattr(exports, "BATCH", 30)  # many batches, each class read in several
+    lines = generated_client.get(f"/v1/events/export?{query}").get_data(as_text=True)
+    exported = [orjson.loads(line)["id"] for line in lines.splitlines()]
+    paged = _paged_ids(generated_client, query)
+    assert len(paged) > 60
+    assert exported == paged

@@ -128,3 +128,20 @@ def plain_keys(
         f"{' UNION ALL '.join(branches)} ORDER BY 1{direction}, 2{direction}, 3{direction} LIMIT ?"
     )
     return list(run(sql, params))
+
+
+def plain_class_keys(
+    filters: EventFilters,
+    driver: frozenset[str] | None,
+    span: int,
+    *,
+    descending: bool,
+    after: list | None,
+    limit: int,
+) -> list[tuple]:
+    """Return up to `limit` keys of one span class after `after`, in date order."""
+    params: list = []
+    sql = _branch(
+        filters, span, driver, descending=descending, after=after, limit=limit, params=params
+    )
+    return list(run(sql, params))
