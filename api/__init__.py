@@ -57,8 +57,12 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["string"] = SegmentConverter
     app.url_map.converters["event_id"] = events.EventIdConverter
     api = TimelineApi(app)
-    for converter in (SegmentConverter, events.EventIdConverter):
-        api.register_converter(converter, lambda _converter: {"type": "string", "minLength": 1})
+    api.register_converter(SegmentConverter, lambda _converter: {"type": "string", "minLength": 1})
+    # Reserved names (such as `export`) are other routes, not event ids: the document says so.
+    api.register_converter(
+        events.EventIdConverter,
+        lambda _converter: {"type": "string", "minLength": 1, "pattern": events.EVENT_ID_PATTERN},
+    )
     api.spec.components.security_scheme(
         "bearerAuth",
         {

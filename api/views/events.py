@@ -37,6 +37,9 @@ blp = ApiBlueprint(
 _SLUG = re.compile(SLUG_PATTERN)
 
 
+EVENT_ID_PATTERN = "^(?!(?:" + "|".join(sorted(RESERVED_EVENT_IDS)) + ")$)[^/]+$"
+
+
 class EventIdConverter(BaseConverter):
     """An event id in a path: any segment but the reserved names, such as `export`."""
 
