@@ -2,15 +2,13 @@
 
 import calendar
 import re
-from pathlib import Path
 
 import pytest
 
-from fixture_oracle import fixture_records, span
+from fixture_oracle import FIXTURES, fixture_records, span
 
-ARTICLE = (
-    Path(__file__).resolve().parents[2] / "shared" / "seed" / "article-iran-missiles-russia.txt"
-)
+# The source article is part of the repository, beside the fixtures curated from it.
+ARTICLE = FIXTURES / "article-iran-missiles-russia.txt"
 EVENTS = fixture_records()["events"]
 SOURCES = {source["id"]: source for source in fixture_records()["sources"]}
 GAP = " […] "
