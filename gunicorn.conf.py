@@ -1,6 +1,6 @@
 """gunicorn settings for `timeline serve` and `make run`; TIMELINE_* variables override them."""
 
-from api import server_errors
+from api.http import server_errors
 from api.settings import load_settings
 
 _settings = load_settings()

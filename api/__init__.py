@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import Flask
 
-from api import auth, database, headers, limits
-from api.cursors import load_or_create_secret
-from api.json_provider import OrjsonProvider
-from api.openapi import TimelineApi, spec_options
-from api.routing import SegmentConverter
+from api.http import auth, headers, limits
+from api.http.cursors import load_or_create_secret
+from api.http.json_provider import OrjsonProvider
+from api.http.openapi import TimelineApi, spec_options
+from api.http.routing import SegmentConverter
 from api.settings import load_settings
+from api.storage import connection as database
 from api.views import (
     actors,
     changes,

@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from dataclasses import asdict
 
-from api.database import open_database
+from api.storage.connection import open_database
 from bench.datasets import ROOT, generator_digest, postgres_dataset, sqlite_dataset
 from bench.export import measure_export
 from bench.floor import captured_statements, floor_seconds

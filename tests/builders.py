@@ -1,12 +1,12 @@
 """Build small synthetic data sets through the same checks and upserts as the fixtures."""
 
-from api.database import database, utc_now
-from api.journal import Author
-from api.records import Located, RecordBatch, batch_problems
 from api.schemas.actors import ActorRecordSchema
 from api.schemas.events import EventRecordSchema
 from api.schemas.sources import SourceRecordSchema
-from api.upsert import write_batch
+from api.storage.connection import database, utc_now
+from api.writes.batches import write_batch
+from api.writes.checks import Located, RecordBatch, batch_problems
+from api.writes.journal import Author
 
 SOURCE = {"id": "test-source", "publisher": "Test", "title": "Test source"}
 ACTORS = [

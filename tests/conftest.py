@@ -8,13 +8,13 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 
 from api import create_app
-from api.auth import create_token
-from api.cli import cli
-from api.database import database, is_postgresql, utc_now
-from api.models import ALL_MODELS
-from api.schema import create_schema
-from api.search_index import drop_search_table
-from api.seeding import seed
+from api.cli.main import cli
+from api.http.auth import create_token
+from api.storage.connection import database, is_postgresql, utc_now
+from api.storage.migrations import create_schema
+from api.storage.models import ALL_MODELS
+from api.storage.search_index import drop_search_table
+from api.writes.seeding import seed
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api import cli as cli_module
-from api.cli import cli
+from api.cli import main as cli_module
+from api.cli.main import cli
 from api.settings import SETTINGS, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from api.database import database
-from api.models import Actor, Change, Event
+from api.storage.connection import database
+from api.storage.models import Actor, Change, Event
 from builders import synthetic_import_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,14 +2,14 @@
 
 import pytest
 
-from api.cursors import load_or_create_secret
-from api.database import database, open_database, utc_now
+from api.http.cursors import load_or_create_secret
 from api.queries.actors import resolve_actor
-from api.records import Located, RecordBatch, batch_problems
-from api.schema import create_schema
 from api.schemas.actors import ActorRecordSchema
-from api.seeding import SEED_AUTHOR
-from api.upsert import write_batch
+from api.storage.connection import database, open_database, utc_now
+from api.storage.migrations import create_schema
+from api.writes.batches import write_batch
+from api.writes.checks import Located, RecordBatch, batch_problems
+from api.writes.seeding import SEED_AUTHOR
 
 
 def test_sqlite_runs_in_wal_with_a_busy_timeout_and_immediate_writes(tmp_path):
@@ -44,7 +44,7 @@ def test_a_secret_created_by_another_process_wins(tmp_path, monkeypatch):
         path.write_text("theirs")
         real_link(source, target)
 
-    monkeypatch.setattr("api.cursors.os.link", racing_link)
+    monkeypatch.setattr("api.http.cursors.os.link", racing_link)
     assert load_or_create_secret(path) == "theirs"
     assert list(tmp_path.iterdir()) == [path]
 

@@ -6,10 +6,10 @@ import random
 import pytest
 from conftest import issue_token
 
-from api.database import database
-from api.dates import span_class
-from api.models import Event, EventMonthRollup, EventMonthTypeRollup
-from api.rollup import rebuild_rollup
+from api.domain.dates import span_class
+from api.storage.connection import database
+from api.storage.models import Event, EventMonthRollup, EventMonthTypeRollup
+from api.storage.rollups import rebuild_rollup
 from builders import ACTORS, event, write_records
 
 D = dt.date.fromisoformat
@@ -63,7 +63,7 @@ def spread_client(app):
 
 def _scan(filters: dict, descending: bool) -> list[str]:
     """Answer the question the obvious way, from every row."""
-    from api.dates import parse_event_date  # noqa: PLC0415
+    from api.domain.dates import parse_event_date  # noqa: PLC0415
 
     with database.connection_context():
         rows = list(Event.select())

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from api.dates import InvalidDate, parse_event_date, parse_partial_date
+from api.domain.dates import InvalidDate, parse_event_date, parse_partial_date
 
 D = dt.date
 

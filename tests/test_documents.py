@@ -3,12 +3,12 @@
 import orjson
 import pytest
 
-from api.cli import cli
-from api.database import database
-from api.documents import representation_digest
-from api.models import Event
-from api.queries.event_records import describe_events
+from api.cli.main import cli
+from api.queries.event_representations import describe_events
 from api.schemas.events import EventPageSchema, EventSchema
+from api.storage.connection import database
+from api.storage.documents import representation_digest
+from api.storage.models import Event
 
 INVASION = "2022-02-24-russia-invades-ukraine"
 DRONES = "2022-02-24-iran-supplies-shahed-drones-to-russia"

@@ -9,10 +9,11 @@ from conftest import GENERATED, reset_schema
 from peewee import JOIN
 from test_documents import assert_documents_match_tables
 
-from api import exports
-from api.cli import cli
-from api.database import database
-from api.models import (
+from api.cli.main import cli
+from api.domain.vocabulary import EVENT_TYPES, STATUSES
+from api.queries import exports
+from api.storage.connection import database
+from api.storage.models import (
     Actor,
     Event,
     EventActor,
@@ -21,9 +22,8 @@ from api.models import (
     EventSource,
     Source,
 )
-from api.rollup import rebuild_rollup
-from api.search_index import reindex_all
-from api.vocabulary import EVENT_TYPES, STATUSES
+from api.storage.rollups import rebuild_rollup
+from api.storage.search_index import reindex_all
 
 EVENTS = 3000
 

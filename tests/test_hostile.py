@@ -2,8 +2,8 @@
 
 import pytest
 
-from api.database import database
-from api.models import ALL_MODELS, ApiToken
+from api.storage.connection import database
+from api.storage.models import ALL_MODELS, ApiToken
 from problem_shape import assert_problem
 
 INVASION = "/v1/events/2022-02-24-russia-invades-ukraine"

@@ -1,7 +1,7 @@
 import pytest
 
 from api import create_app
-from api.schema import create_schema
+from api.storage.migrations import create_schema
 from builders import write_records
 
 READ_URLS = [

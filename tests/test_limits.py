@@ -6,8 +6,8 @@ import uuid
 import pytest
 
 from api import create_app
-from api.database import database
-from api.models import Event
+from api.storage.connection import database
+from api.storage.models import Event
 from problem_shape import assert_problem
 
 REDIS_URL = os.environ.get("TIMELINE_TEST_REDIS_URL", "")

@@ -2,11 +2,11 @@
 
 from click.testing import CliRunner
 
-from api.cli import cli
-from api.database import database
-from api.models import Change, Event, Revision
-from api.schema import create_schema
-from api.search_index import drop_search_table
+from api.cli.main import cli
+from api.storage.connection import database
+from api.storage.migrations import create_schema
+from api.storage.models import Change, Event, Revision
+from api.storage.search_index import drop_search_table
 from fixture_oracle import expected_ids
 
 

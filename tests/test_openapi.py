@@ -8,7 +8,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from api import create_app
-from api.openapi import spec_yaml
+from api.http.openapi import spec_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # The page and its files are HTML, scripts and styles, not the API.

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from api.database import database, is_postgresql
-from api.models import ActorAlias
+from api.storage.connection import database, is_postgresql
+from api.storage.models import ActorAlias
 from bench.floor import recording_statements
 
 ACTOR = "actor-00001"  # the most popular generated actor (a state, with members)

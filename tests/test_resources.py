@@ -1,9 +1,9 @@
 import pytest
 
 from api import create_app
-from api.database import database
-from api.models import ALL_MODELS
-from api.vocabulary import EVENT_TYPES
+from api.domain.vocabulary import EVENT_TYPES
+from api.storage.connection import database
+from api.storage.models import ALL_MODELS
 from fixture_oracle import expected_ids, fixture_records
 from problem_shape import assert_problem
 

@@ -8,8 +8,8 @@ from conftest import reseed
 from hypothesis import HealthCheck, settings
 
 from api import create_app
-from api.database import database
-from api.models import ApiToken
+from api.storage.connection import database
+from api.storage.models import ApiToken
 
 ROOT = Path(__file__).resolve().parent.parent
 # One app serves every case; it shares the database proxy, so each test's fresh, seeded

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api import upsert
-from api.database import database, utc_now
-from api.models import ALL_MODELS, Event
-from api.records import InvalidRecords
-from api.seeding import seed
+from api.storage.connection import database, utc_now
+from api.storage.models import ALL_MODELS, Event
+from api.writes import batches as upsert
+from api.writes.checks import InvalidRecords
+from api.writes.seeding import seed
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -6,11 +6,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import issue_token
 
-from api import auth, create_app
-from api.cli import cli
-from api.database import database
-from api.models import ApiToken
-from api.schema import create_schema
+from api import create_app
+from api.cli.main import cli
+from api.http import auth
+from api.storage.connection import database
+from api.storage.migrations import create_schema
+from api.storage.models import ApiToken
 from problem_shape import assert_problem
 
 EVENT = "/v1/events/2022-02-24-russia-invades-ukraine"

@@ -7,10 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from api.cli import cli
-from api.database import database
-from api.exports import CSV_COLUMNS
-from api.models import ALL_MODELS
+from api.cli.main import cli
+from api.queries.exports import CSV_COLUMNS
+from api.storage.connection import database
+from api.storage.models import ALL_MODELS
 from builders import synthetic_import_file
 from fixture_oracle import expected_ids
 from problem_shape import assert_problem
@@ -60,7 +60,7 @@ def test_export_takes_the_event_filters_and_rejects_paging_ones(client):
 
 
 def test_export_reads_in_batches_not_all_at_once(client, monkeypatch):
-    from api import exports  # noqa: PLC0415
+    from api.queries import exports  # noqa: PLC0415
 
     monkeypatch.setattr(exports, "BATCH", 4)
     chunks = list(client.get("/v1/events/export").response)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from api.database import database
-from api.models import Change, Event, Revision
+from api.storage.connection import database
+from api.storage.models import Change, Event, Revision
 from problem_shape import assert_problem
 
 INVASION = "2022-02-24-russia-invades-ukraine"

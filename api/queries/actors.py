@@ -3,9 +3,9 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
-from api.models import Actor, ActorAlias, EventActor
 from api.queries.counted import rows_with_event_counts
-from api.queries.plain_sql import run
+from api.storage.models import Actor, ActorAlias, EventActor
+from api.storage.sql import run
 
 
 def alias_key(name: str) -> str:

@@ -6,9 +6,9 @@ roles, types and statuses; the other filters go through the composed queries the
 
 import datetime as dt
 
-from api.dates import SPAN_CLASS_DAYS
+from api.domain.dates import SPAN_CLASS_DAYS
 from api.queries.events import EventFilters
-from api.queries.plain_sql import marks, run
+from api.storage.sql import marks, run
 
 SPAN_CLASSES = range(len(SPAN_CLASS_DAYS) + 1)
 

@@ -19,7 +19,6 @@ from dataclasses import replace
 
 from peewee import Expression, Tuple, fn
 
-from api.models import Event, EventActor
 from api.queries.date_keys import (
     SPAN_CLASSES,
     date_bounds,
@@ -29,7 +28,8 @@ from api.queries.date_keys import (
     plain_keys_serve,
 )
 from api.queries.events import EventFilters, event_conditions
-from api.queries.plain_sql import iso_date
+from api.storage.models import Event, EventActor
+from api.storage.sql import iso_date
 
 
 def _driver(filters: EventFilters) -> tuple[frozenset[str] | None, EventFilters]:

@@ -1,10 +1,10 @@
 """Pages of events: by relevance to a search, or in date order; and how many match."""
 
-from api.models import Event
 from api.queries.date_order import count_matching, page_in_date_order
 from api.queries.events import EventFilters, matching_events
-from api.queries.plain_sql import iso_date
-from api.search_index import scored_matches
+from api.storage.models import Event
+from api.storage.search_index import scored_matches
+from api.storage.sql import iso_date
 
 
 def count_events(filters: EventFilters) -> int:

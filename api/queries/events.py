@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from peewee import Expression, fn
 
-from api.models import Event, EventActor, EventTag
-from api.search import SearchQuery
-from api.search_index import matching_condition
+from api.domain.search_syntax import SearchQuery
+from api.storage.models import Event, EventActor, EventTag
+from api.storage.search_index import matching_condition
 
 
 @dataclass(frozen=True)

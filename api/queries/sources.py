@@ -2,8 +2,8 @@
 
 from collections.abc import Iterable
 
-from api.models import EventSource, Source
 from api.queries.counted import rows_with_event_counts
+from api.storage.models import EventSource, Source
 
 
 def source_rows(source_ids: Iterable[str] | None = None, *, after_id=None, limit=None):

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from peewee import Cast, Value, fn
 
-from api.buckets import bucket_label, bucket_start, bucket_starts
-from api.database import database, is_postgresql
-from api.dates import SPAN_CLASS_DAYS
-from api.models import Actor, Event, EventActor, EventMonthRollup, EventMonthTypeRollup
+from api.domain.buckets import bucket_label, bucket_start, bucket_starts
+from api.domain.dates import SPAN_CLASS_DAYS
+from api.domain.vocabulary import EVENT_TYPES, STATUSES
 from api.queries.events import EventFilters, event_conditions
-from api.vocabulary import EVENT_TYPES, STATUSES
+from api.storage.connection import database, is_postgresql
+from api.storage.models import Actor, Event, EventActor, EventMonthRollup, EventMonthTypeRollup
 
 MAX_BUCKETS = 5000
 OTHER = "other"

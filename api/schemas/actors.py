@@ -2,9 +2,9 @@
 
 from marshmallow import Schema, fields, validate
 
+from api.domain.vocabulary import ACTOR_KINDS
 from api.schemas.common import PageArgsSchema, PageLinksSchema, PageMetaSchema
 from api.schemas.fields import Choice, CommaList, Slug, Text
-from api.vocabulary import ACTOR_KINDS
 
 
 class ActorListArgsSchema(PageArgsSchema):

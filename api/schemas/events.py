@@ -4,6 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from api.domain.vocabulary import EVENT_TYPES, PRECISIONS, RELATIONS, ROLES, STATUSES
 from api.schemas.common import PageArgsSchema, PageLinksSchema, PageMetaSchema, QueryArgsSchema
 from api.schemas.fields import (
     TAG_PATTERN,
@@ -15,7 +16,6 @@ from api.schemas.fields import (
     Text,
 )
 from api.schemas.sources import SourceFieldsSchema
-from api.vocabulary import EVENT_TYPES, PRECISIONS, RELATIONS, ROLES, STATUSES
 
 RESERVED_EVENT_IDS = frozenset({"export"})
 

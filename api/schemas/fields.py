@@ -5,9 +5,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from api.dates import EDTF_PATTERN, PARTIAL_DATE_PATTERN, InvalidDate, parse_event_date
-from api.dates import parse_partial_date as _parse_partial_date
-from api.vocabulary import Term, slugs
+from api.domain.dates import EDTF_PATTERN, PARTIAL_DATE_PATTERN, InvalidDate, parse_event_date
+from api.domain.dates import parse_partial_date as _parse_partial_date
+from api.domain.vocabulary import Term, slugs
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 TAG_PATTERN = r"^[a-z0-9]+([-_.][a-z0-9]+)*$"

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from api.buckets import INTERVALS
+from api.domain.buckets import INTERVALS
 from api.schemas.events import EventFilterFieldsSchema
 from api.schemas.fields import Choice
 

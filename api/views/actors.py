@@ -6,18 +6,18 @@ from urllib.parse import quote_from_bytes
 
 from flask import Response, request, url_for
 
-from api.blueprint import ApiBlueprint
-from api.errors import Gone, NotFound
-from api.kinds import ACTORS
-from api.models import Actor
-from api.openapi import PAGE_HEADERS, READ_HEADERS, REDIRECT_HEADERS
-from api.pagination import id_keyset_response
+from api.http.blueprint import ApiBlueprint
+from api.http.openapi import PAGE_HEADERS, READ_HEADERS, REDIRECT_HEADERS
+from api.http.pagination import id_keyset_response
+from api.http.problems import Gone, NotFound
 from api.queries.actors import actor_rows, describe_actors, resolve_actor
 from api.schemas.actors import ActorListArgsSchema, ActorPageSchema, ActorSchema
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.events import EventFilterArgsSchema, EventPageSchema
+from api.storage.models import Actor
 from api.views.editing import register_writes, represent
 from api.views.events import event_page_response
+from api.writes.kinds import ACTORS
 
 blp = ApiBlueprint(
     "actors",

@@ -5,11 +5,11 @@ from urllib.parse import urlencode
 
 from flask import request
 
-from api.blueprint import ApiBlueprint
-from api.cursors import decode_cursor, encode_cursor, filters_fingerprint
-from api.models import Change
-from api.openapi import READ_HEADERS
+from api.http.blueprint import ApiBlueprint
+from api.http.cursors import decode_cursor, encode_cursor, filters_fingerprint
+from api.http.openapi import READ_HEADERS
 from api.schemas.revisions import ChangeArgsSchema, ChangePageSchema
+from api.storage.models import Change
 
 blp = ApiBlueprint(
     "changes",

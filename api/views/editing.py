@@ -4,16 +4,16 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
-from api import writes
-from api.auth import require_scope
-from api.blueprint import WRITE_ERRORS, ApiBlueprint
-from api.errors import NotFound
-from api.journal import Author
-from api.kinds import Kind
-from api.models import Revision
-from api.openapi import ETAG_HEADER, READ_HEADERS
+from api.http.auth import require_scope
+from api.http.blueprint import WRITE_ERRORS, ApiBlueprint
+from api.http.openapi import ETAG_HEADER, READ_HEADERS
+from api.http.problems import NotFound
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.revisions import RevisionListSchema
+from api.storage.models import Revision
+from api.writes import edits as writes
+from api.writes.journal import Author
+from api.writes.kinds import Kind
 
 WRITTEN_HEADERS = {
     "ETag": ETAG_HEADER,

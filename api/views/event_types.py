@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from api.blueprint import ApiBlueprint
-from api.openapi import READ_HEADERS
+from api.domain.vocabulary import EVENT_TYPES
+from api.http.blueprint import ApiBlueprint
+from api.http.openapi import READ_HEADERS
 from api.queries.events import event_type_counts
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.event_types import EventTypeListSchema
-from api.vocabulary import EVENT_TYPES
 
 blp = ApiBlueprint(
     "event-types", __name__, url_prefix="/v1/event-types", description="The types of events."

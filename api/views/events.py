@@ -7,18 +7,18 @@ import orjson
 from flask import Response, current_app, jsonify, stream_with_context
 from werkzeug.routing import BaseConverter
 
-from api.blueprint import ApiBlueprint
-from api.cursors import decode_cursor, filters_fingerprint
-from api.errors import InvalidParameters, NotFound
-from api.exports import CSV_COLUMNS, csv_lines, ndjson_lines
-from api.kinds import EVENTS
-from api.openapi import PAGE_HEADERS, READ_HEADERS
-from api.pagination import page_envelope, split_page
+from api.domain.search_syntax import parse_search
+from api.http.blueprint import ApiBlueprint
+from api.http.cursors import decode_cursor, filters_fingerprint
+from api.http.openapi import PAGE_HEADERS, READ_HEADERS
+from api.http.pagination import page_envelope, split_page
+from api.http.problems import InvalidParameters, NotFound
+from api.http.routing import PATH_SEGMENT
 from api.queries.actors import actor_family, resolve_actor
 from api.queries.event_pages import count_events, events_page, sort_position
-from api.queries.event_records import event_documents, stored_document
+from api.queries.event_representations import event_documents, stored_document
 from api.queries.events import EventFilters
-from api.routing import PATH_SEGMENT
+from api.queries.exports import CSV_COLUMNS, csv_lines, ndjson_lines
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.events import (
     RESERVED_EVENT_IDS,
@@ -28,8 +28,8 @@ from api.schemas.events import (
     EventSchema,
 )
 from api.schemas.fields import SLUG_PATTERN
-from api.search import parse_search
 from api.views.editing import register_writes, represent
+from api.writes.kinds import EVENTS
 
 blp = ApiBlueprint(
     "events", __name__, url_prefix="/v1/events", description="Dated events and their filters."

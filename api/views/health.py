@@ -4,10 +4,10 @@ from typing import Any
 
 from peewee import PeeweeException
 
-from api.blueprint import ApiBlueprint
-from api.errors import ServiceUnavailable
-from api.models import Event
+from api.http.blueprint import ApiBlueprint
+from api.http.problems import ServiceUnavailable
 from api.schemas.common import EmptyQueryArgsSchema, HealthSchema
+from api.storage.models import Event
 
 blp = ApiBlueprint("health", __name__, description="Liveness and readiness probes.")
 

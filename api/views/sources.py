@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from api.blueprint import ApiBlueprint
-from api.kinds import SOURCES
-from api.openapi import PAGE_HEADERS, READ_HEADERS
-from api.pagination import id_keyset_response
+from api.http.blueprint import ApiBlueprint
+from api.http.openapi import PAGE_HEADERS, READ_HEADERS
+from api.http.pagination import id_keyset_response
 from api.queries.sources import describe_sources, source_rows
 from api.schemas.common import EmptyQueryArgsSchema, PageArgsSchema
 from api.schemas.sources import SourcePageSchema, SourceSchema
 from api.views.editing import register_writes, represent
+from api.writes.kinds import SOURCES
 
 blp = ApiBlueprint(
     "sources", __name__, url_prefix="/v1/sources", description="Publications that events cite."

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response, current_app
 
-from api.openapi import spec_yaml
+from api.http.openapi import spec_yaml
 
 blp = Blueprint("spec", __name__)
 

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from api.blueprint import ApiBlueprint
-from api.errors import InvalidParameters
-from api.openapi import READ_HEADERS
+from api.http.blueprint import ApiBlueprint
+from api.http.openapi import READ_HEADERS
+from api.http.problems import InvalidParameters
 from api.queries.stats import (
     MAX_BUCKETS,
     HistogramRequest,

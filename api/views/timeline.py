@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from api.blueprint import ApiBlueprint
-from api.openapi import READ_HEADERS
+from api.domain.timelinejs import timeline
+from api.http.blueprint import ApiBlueprint
+from api.http.openapi import READ_HEADERS
 from api.queries.event_pages import events_page
-from api.queries.event_records import describe_events
+from api.queries.event_representations import describe_events
 from api.schemas.stats import TimelineArgsSchema, TimelineSchema
-from api.timelinejs import timeline
 from api.views.events import filters_from_args
 
 blp = ApiBlueprint(

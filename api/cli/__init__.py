@@ -1,0 +1,1 @@
+"""The `timeline` command line: Flask's CLI over the app factory, and this project's commands."""

@@ -1,0 +1,5 @@
+"""Run the `timeline` command as `python -m api.cli`."""
+
+from api.cli.main import main
+
+main()

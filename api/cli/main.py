@@ -1,0 +1,195 @@
+"""The `timeline` command: Flask's CLI over the app factory, plus this project's commands."""
+
+import difflib
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from api import create_app
+from api.cli.generate import generate_command
+from api.cli.tokens import token_cli
+from api.http.openapi import spec_yaml
+from api.settings import load_settings
+from api.storage.connection import database, utc_now, write_transaction
+from api.storage.documents import fill_documents
+from api.storage.migrations import create_schema
+from api.writes.backfill import backfill_journal
+from api.writes.batches import check_and_write
+from api.writes.checks import InvalidRecords
+from api.writes.seeding import seed
+from api.writes.transfer import IMPORT_AUTHOR, export_lines, read_import
+
+cli = FlaskGroup(
+    name="timeline",
+    create_app=create_app,
+    load_dotenv=False,
+    help="Timeline API: dated geopolitical events with actors, sources and honest dates.",
+)
+
+
+cli.add_command(token_cli)
+cli.add_command(generate_command)
+
+
+@cli.command("init-db")
+def init_db_command() -> None:
+    """Create the database tables and indexes that do not exist yet."""
+    added = create_schema()
+    for column in added:
+        click.echo(f"Added column {column}")
+    journaled = 0
+    # Only a database from before revisions existed holds records that were never journaled.
+    if "event.revision" in added:
+        with database.connection_context(), write_transaction():
+            journaled = backfill_journal(utc_now())
+    if journaled:
+        click.echo(f"Journaled {journaled} record(s) written before revisions existed")
+    if "event.document" in added:
+        with database.connection_context():
+            documented = fill_documents()
+        click.echo(f"Stored the documents of {documented} event(s)")
+    click.echo(f"Database ready: {_redacted(current_app.config['DATABASE_URL'])}")
+
+
+@cli.command("seed")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def seed_command(paths: tuple[Path, ...]) -> None:
+    """Load fixture files or folders (default: fixtures/) in one transaction, by id."""
+    targets = list(paths) or [Path(current_app.config["FIXTURES"])]
+    with _reporting_problems("the fixtures"), database.connection_context():
+        _echo_counts(seed(targets, utc_now()))
+
+
+@cli.command("serve", with_appcontext=False)
+@click.option("--bind", "-b", help="Address to listen on (default: TIMELINE_BIND).")
+@click.option("--workers", "-w", type=click.IntRange(min=1), help="Worker processes.")
+@click.option(
+    "--config",
+    "config_path",
+    default="gunicorn.conf.py",
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="gunicorn configuration file.",
+)
+def serve_command(bind: str | None, workers: int | None, config_path: str) -> None:
+    """Serve the API with gunicorn and gunicorn.conf.py."""
+    settings = load_settings()
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        config_path,
+        "--bind",
+        bind or settings["BIND"],
+        "--workers",
+        str(workers or settings["WORKERS"]),
+        "api:create_app()",
+    ]
+    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+
+
+@cli.command("openapi")
+@click.option(
+    "--output",
+    "-o",
+    default="openapi.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the YAML document goes.",
+)
+@click.option("--check", is_flag=True, help="Fail if the file differs from what the code makes.")
+def openapi_command(output: Path, check: bool) -> None:
+    """Write the OpenAPI document generated from the code, or check the committed one."""
+    generated = spec_yaml(current_app)
+    if not check:
+        output.write_text(generated, encoding="utf-8")
+        click.echo(f"Wrote {output}")
+        return
+    committed = output.read_text(encoding="utf-8") if output.exists() else ""
+    if committed != generated:
+        diff = difflib.unified_diff(
+            committed.splitlines(), generated.splitlines(), str(output), "generated", lineterm=""
+        )
+        click.echo("\n".join(list(diff)[:80]), err=True)
+        raise click.ClickException(f"{output} is out of date: run `timeline openapi`.")
+    click.echo(f"{output} is up to date")
+
+
+@cli.command("export")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output).",
+)
+def export_command(output: Path | None) -> None:
+    """Write every actor, source and event (with relations) as NDJSON, one record a line."""
+    with database.connection_context():
+        if output is None:
+            for line in export_lines():
+                click.echo(line, nl=False)
+            return
+        with output.open("w", encoding="utf-8", newline="\n") as file:
+            file.writelines(export_lines())
+    click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(path: Path) -> None:
+    """Load a file written by `timeline export`, in one transaction, upserting by id."""
+
+    def progress(kind: str, done: int, total: int) -> None:
+        click.echo(f"{kind}s: {done}/{total} written", err=True)
+
+    with _reporting_problems(str(path)), database.connection_context():
+        batch, stamps = read_import(path)
+        counts = check_and_write(batch, utc_now(), IMPORT_AUTHOR, stamps=stamps, progress=progress)
+        _echo_counts(counts)
+
+
+@contextmanager
+def _reporting_problems(source: str) -> Iterator[None]:
+    """Print each problem of a failed load and exit non-zero, saying nothing was written."""
+    try:
+        yield
+    except InvalidRecords as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(
+            f"{len(error.problems)} problem(s) in {source}; nothing was written."
+        ) from None
+
+
+def _echo_counts(counts: dict) -> None:
+    for kind, count in counts.items():
+        click.echo(
+            f"{kind}: {count['created']} created, {count['updated']} updated, "
+            f"{count['unchanged']} unchanged"
+        )
+
+
+def _redacted(url: str) -> str:
+    """Hide a password in a database URL."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+def main() -> None:
+    """Run the `timeline` command."""
+    cli.main(prog_name="timeline")
+
+
+if __name__ == "__main__":
+    main()

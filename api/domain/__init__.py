@@ -1,0 +1,1 @@
+"""Pure values: dates, vocabularies, buckets, search syntax, filters. Imports the stdlib only."""

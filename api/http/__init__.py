@@ -1,0 +1,1 @@
+"""HTTP plumbing: errors as problem+json, auth, headers, limits, cursors, pages, OpenAPI."""

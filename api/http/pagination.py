@@ -1,0 +1,60 @@
+"""Keyset page envelopes: `data`, `meta` with the next cursor, `links` and a Link header."""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import request
+
+from api.http.cursors import decode_cursor, encode_cursor, filters_fingerprint
+
+
+def split_page(rows: list[Any], limit: int) -> tuple[list[Any], bool]:
+    """Split `limit + 1` fetched rows into the page and whether another page follows."""
+    return rows[:limit], len(rows) > limit
+
+
+def _url_with_cursor(cursor: str) -> str:
+    args = request.args.to_dict(flat=False)
+    args["cursor"] = [cursor]
+    return f"{request.base_url}?{urlencode(args, doseq=True)}"
+
+
+def page_envelope(
+    items: list[dict],
+    *,
+    limit: int,
+    next_position: list[Any] | None,
+    fingerprint: str,
+    total: int | None = None,
+) -> tuple[dict, dict[str, str]]:
+    """Build a page body and its headers; `next_position` is None on the last page."""
+    next_cursor = encode_cursor(next_position, fingerprint) if next_position else None
+    next_url = _url_with_cursor(next_cursor) if next_cursor else None
+    meta: dict[str, Any] = {"limit": limit, "next_cursor": next_cursor}
+    if total is not None:
+        meta["total"] = total
+    headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
+    body = {"data": items, "meta": meta, "links": {"self": request.url, "next": next_url}}
+    return body, headers
+
+
+def id_keyset_response(
+    args: dict[str, Any],
+    *,
+    filters: dict[str, Any],
+    fetch_rows: Callable[..., list[Any]],
+    describe: Callable[[list[Any]], list[dict]],
+):
+    """Answer one page of items in id order: fetch rows after the cursor, then describe them."""
+    fingerprint = filters_fingerprint(filters)
+    after = decode_cursor(args["cursor"], fingerprint, length=1)[0] if args.get("cursor") else None
+    rows = fetch_rows(after_id=after, limit=args["limit"] + 1)
+    page, has_more = split_page(rows, args["limit"])
+    body, headers = page_envelope(
+        describe(page),
+        limit=args["limit"],
+        next_position=[page[-1].id] if has_more else None,
+        fingerprint=fingerprint,
+    )
+    return body, 200, headers

@@ -1,0 +1,91 @@
+"""Exports: every matching event, streamed in keyset batches, as NDJSON or RFC 4180 CSV."""
+
+import csv
+import io
+import itertools
+from collections.abc import Iterator
+
+import orjson
+
+from api.queries.date_order import keys_in_date_order
+from api.queries.event_pages import events_page, sort_position
+from api.queries.event_representations import event_documents
+from api.queries.events import EventFilters
+
+BATCH = 1000
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "summary",
+    "type",
+    "date",
+    "date_start",
+    "date_end",
+    "precision",
+    "status",
+    "note",
+    "actors",
+    "actor_names",
+    "sources",
+    "source_publishers",
+    "tags",
+    "related",
+    "created_at",
+    "updated_at",
+)
+LIST_SEPARATOR = "; "
+
+
+def csv_row(event: dict) -> list[str]:
+    """Flatten a dumped event into the CSV columns; lists are joined with '; '."""
+
+    def joined(values) -> str:
+        return LIST_SEPARATOR.join(values)
+
+    flat = {
+        **event,
+        "note": event["note"] or "",
+        "actors": joined(f"{a['id']}:{a['role']}" for a in event["actors"]),
+        "actor_names": joined(a["name"] for a in event["actors"]),
+        "sources": joined(s["id"] for s in event["sources"]),
+        "source_publishers": joined(s["publisher"] for s in event["sources"]),
+        "tags": joined(event["tags"]),
+        "related": joined(f"{r['id']}:{r['relation']}" for r in event["related"]),
+    }
+    return [flat[column] for column in CSV_COLUMNS]
+
+
+def _batches(filters: EventFilters, sort: str) -> Iterator[list[str]]:
+    """Yield the matching events' stored JSON, a keyset batch at a time."""
+    if sort != "relevance":
+        keys = keys_in_date_order(filters, descending=sort == "-date", batch=BATCH)
+        while chunk := list(itertools.islice(keys, BATCH)):
+            yield event_documents([key[-1] for key in chunk])
+        return
+    after = None
+    while True:
+        keys = events_page(filters, sort=sort, after=after, limit=BATCH)
+        if keys:
+            yield event_documents([key[-1] for key in keys])
+        if len(keys) < BATCH:
+            return
+        after = sort_position(keys[-1], sort)
+
+
+def ndjson_lines(filters: EventFilters, *, sort: str) -> Iterator[str]:
+    """Yield the matching events, one JSON object per line, a batch at a time."""
+    for batch in _batches(filters, sort):
+        yield "".join(document + "\n" for document in batch)
+
+
+def csv_lines(filters: EventFilters, *, sort: str, bom: bool) -> Iterator[str]:
+    """Yield a header and the matching events as CSV (CRLF line ends), a batch at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    yield ("\ufeff" if bom else "") + buffer.getvalue()
+    for batch in _batches(filters, sort):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(csv_row(orjson.loads(document)) for document in batch)
+        yield buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Storage: the connection, tables, migrations and derived tables. No web framework here."""

@@ -1,0 +1,28 @@
+"""Bulk inserts of ready rows: executemany on SQLite, execute_values on PostgreSQL."""
+
+from api.storage.connection import database, is_postgresql
+
+
+def bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert rows (tuples in `columns` order, values as stored) into a table."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    cursor = database.cursor()
+    if is_postgresql():
+        from psycopg2.extras import execute_values  # noqa: PLC0415 - only with PostgreSQL
+
+        execute_values(cursor, f"INSERT INTO {table} ({names}) VALUES %s", rows, page_size=2000)
+    else:
+        marks = ", ".join("?" * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def bulk_update(table: str, columns: tuple[str, ...], key: str, rows: list[tuple]) -> None:
+    """Set `columns` of the rows whose `key` is given: tuples of the values, then the key."""
+    if not rows:
+        return
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"
+    cursor = database.cursor()
+    cursor.executemany(sql if is_postgresql() else sql.replace("%s", "?"), rows)

@@ -1,0 +1,103 @@
+"""The database schema: tables, indexes, added columns and the search index."""
+
+from playhouse.migrate import SchemaMigrator, migrate
+
+from api.domain.dates import SPAN_CLASS_DAYS
+from api.storage.connection import database, is_sqlite
+from api.storage.models import ALL_MODELS, Event, EventMonthRollup, EventMonthTypeRollup
+from api.storage.rollups import rebuild_rollup
+from api.storage.search_index import create_search_table, indexed_count, reindex_all
+
+DERIVED = {
+    "event.span_class",
+    "event_actor.date_start",
+    "event_actor.date_end",
+    "event_actor.span_class",
+}
+# Tables an older version made and nothing reads any more.
+RETIRED_TABLES = ("event_month_rollup", "event_search")
+# Single-column indexes an older version made, each the prefix of a composite index now.
+RETIRED_INDEXES = (
+    "event_actor_event_id",
+    "event_actor_actor_id",
+    "event_source_event_id",
+    "event_tag_event_id",
+    "event_relation_event_id",
+)
+
+
+def _fill_derived_columns() -> None:
+    """Compute the span classes and copied dates that an older schema did not have."""
+    days = (
+        "julianday(date_end) - julianday(date_start)" if is_sqlite() else "date_end - date_start"
+    )
+    cases = " ".join(
+        f"WHEN {days} <= {bound} THEN {index}" for index, bound in enumerate(SPAN_CLASS_DAYS)
+    )
+    database.execute_sql(
+        f"UPDATE event SET span_class = CASE {cases} ELSE {len(SPAN_CLASS_DAYS)} END"
+    )
+    for column in ("date_start", "date_end", "span_class"):
+        database.execute_sql(
+            f"UPDATE event_actor SET {column} = "
+            f"(SELECT event.{column} FROM event WHERE event.id = event_actor.event_id)"
+        )
+
+
+def _add_missing_columns() -> list[str]:
+    """Add the columns a newer version declares to tables an older one created."""
+    migrator = SchemaMigrator.from_database(database.obj)
+    added, operations = [], []
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        present = {column.name for column in database.get_columns(table)}
+        for field in model._meta.sorted_fields:
+            if field.column_name not in present:
+                operations.append(migrator.add_column(table, field.column_name, field))
+                added.append(f"{table}.{field.column_name}")
+    if operations:
+        migrate(*operations)
+    return added
+
+
+def create_schema() -> list[str]:
+    """Create every table, index and column that does not exist yet; switch SQLite to WAL.
+
+    Returns the columns it had to add to existing tables. The search index is created too,
+    and rebuilt when it does not hold exactly the live events.
+    """
+    with database.connection_context():
+        if is_sqlite():
+            # WAL persists in the file, so it is set once here and not on every connection.
+            database.execute_sql("PRAGMA journal_mode=wal")
+            # SQLite adds a NOT NULL column by rebuilding the table, which foreign keys
+            # pointing at it would refuse; the check below proves nothing was broken.
+            database.execute_sql("PRAGMA foreign_keys=OFF")
+        # On SQLite the rollup's cells live in key order, so a range of months reads in one
+        # pass without a lookup per cell; peewee would write the clause for PostgreSQL too.
+        for rollup in (EventMonthRollup, EventMonthTypeRollup):
+            rollup._meta.without_rowid = is_sqlite()
+        with database.atomic():
+            database.create_tables(ALL_MODELS, safe=True)
+            for index in RETIRED_INDEXES:
+                database.execute_sql(f"DROP INDEX IF EXISTS {index}")
+            for table in RETIRED_TABLES:
+                database.execute_sql(f"DROP TABLE IF EXISTS {table}")
+            added = _add_missing_columns()
+            if DERIVED & set(added):
+                _fill_derived_columns()
+            live = Event.select().where(Event.deleted_at.is_null())
+            if live.exists() and not EventMonthTypeRollup.select().exists():
+                rebuild_rollup()
+            create_search_table()
+            if indexed_count() != Event.select().where(Event.deleted_at.is_null()).count():
+                reindex_all()
+            if (
+                added
+                and is_sqlite()
+                and database.execute_sql("PRAGMA foreign_key_check").fetchall()
+            ):
+                raise RuntimeError("adding columns broke a foreign key; nothing was changed")
+        if is_sqlite():
+            database.execute_sql("PRAGMA foreign_keys=ON")
+    return added

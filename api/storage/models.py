@@ -1,0 +1,248 @@
+"""Tables: actors and their aliases, sources, events and what links them."""
+
+import json
+from typing import Any
+
+from peewee import (
+    BigAutoField,
+    CharField,
+    CompositeKey,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+)
+
+from api.storage.connection import database
+
+
+class BaseModel(Model):
+    """Bind every table to the late-bound database proxy."""
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class JsonText(TextField):
+    """JSON kept as text, key order and all, the same on SQLite and PostgreSQL."""
+
+    def db_value(self, value: Any) -> str | None:
+        """Serialize a value to JSON text."""
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def python_value(self, value: str | None) -> Any:
+        """Parse JSON text back into a value."""
+        return None if value is None else json.loads(value)
+
+
+class VersionedModel(BaseModel):
+    """A record clients edit: it counts its revisions and is soft-deleted."""
+
+    revision = IntegerField(default=1)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    deleted_at = DateTimeField(null=True)
+
+
+class Actor(VersionedModel):
+    """A state, organization, armed force, agency, person or outlet."""
+
+    id = CharField(primary_key=True, max_length=200)
+    name = CharField(max_length=300)
+    kind = CharField(max_length=32, index=True)
+    country = CharField(max_length=3, null=True)
+    parent = ForeignKeyField("self", null=True, backref="members", on_delete="RESTRICT")
+    note = TextField(null=True)
+
+
+class ActorAlias(BaseModel):
+    """Another name of an actor; `key` is the casefolded name and is unique."""
+
+    key = CharField(primary_key=True, max_length=300)
+    alias = CharField(max_length=300)
+    actor = ForeignKeyField(Actor, backref="alias_rows", on_delete="CASCADE")
+    position = IntegerField()
+
+
+class Source(VersionedModel):
+    """A publication that events cite."""
+
+    id = CharField(primary_key=True, max_length=200)
+    publisher = CharField(max_length=300)
+    title = CharField(max_length=500)
+    url = CharField(max_length=2000, null=True)
+    published = CharField(max_length=21, null=True)
+    note = TextField(null=True)
+
+
+class Event(VersionedModel):
+    """A dated event, with its date as written and the span of days it can mean."""
+
+    id = CharField(primary_key=True, max_length=200)
+    title = CharField(max_length=300)
+    summary = TextField()
+    type = CharField(max_length=32, index=True)
+    date = CharField(max_length=21)
+    date_start = DateField()
+    date_end = DateField()
+    precision = CharField(max_length=8)
+    status = CharField(max_length=16, index=True)
+    note = TextField(null=True)
+    span_class = SmallIntegerField(default=0)
+    # The event as GET shows it, as JSON, and its ETag's digest: kept by every write.
+    document = TextField(null=True)
+    document_digest = CharField(max_length=16, null=True)
+
+    class Meta:
+        indexes = (
+            # Date order within a span class: an overlap query knows where to start reading.
+            (("span_class", "date_start", "date_end", "id"), False),
+        )
+
+
+class EventActor(BaseModel):
+    """An actor in an event, in one role, with the event's dates copied for date-ordered reads."""
+
+    event = ForeignKeyField(Event, backref="actor_rows", on_delete="CASCADE", index=False)
+    actor = ForeignKeyField(Actor, backref="event_rows", on_delete="RESTRICT", index=False)
+    role = CharField(max_length=16)
+    position = IntegerField()
+    date_start = DateField(null=True)
+    date_end = DateField(null=True)
+    span_class = SmallIntegerField(default=0)
+
+    class Meta:
+        indexes = (
+            (("event", "actor", "role"), True),
+            # An actor's events in date order, per span class, without touching `event`.
+            (("actor", "span_class", "date_start", "date_end", "event", "role"), False),
+            (("role", "event"), False),
+        )
+
+
+class EventSource(BaseModel):
+    """A source an event cites, with the sentence it rests on."""
+
+    event = ForeignKeyField(Event, backref="source_rows", on_delete="CASCADE", index=False)
+    source = ForeignKeyField(Source, backref="event_rows", on_delete="RESTRICT")
+    quote = TextField(null=True)
+    position = IntegerField()
+
+    class Meta:
+        indexes = ((("event", "source"), True),)
+
+
+class EventTag(BaseModel):
+    """A free-form, lower-case tag on an event."""
+
+    event = ForeignKeyField(Event, backref="tag_rows", on_delete="CASCADE", index=False)
+    tag = CharField(max_length=64)
+    position = IntegerField()
+
+    class Meta:
+        indexes = (
+            (("event", "tag"), True),
+            (("tag", "event"), False),
+        )
+
+
+class EventRelation(BaseModel):
+    """A typed link from one event to another."""
+
+    event = ForeignKeyField(Event, backref="relation_rows", on_delete="CASCADE", index=False)
+    related = ForeignKeyField(Event, backref="inbound_relation_rows", on_delete="RESTRICT")
+    relation = CharField(max_length=16)
+    position = IntegerField()
+
+    class Meta:
+        indexes = ((("event", "related", "relation"), True),)
+
+
+class EventMonthRollup(BaseModel):
+    """How many live events start in one month and end in another, by type and status.
+
+    Every write keeps it current; histograms by month, quarter or year read it instead of
+    the events.
+    """
+
+    start_month = DateField()
+    end_month = DateField()
+    type = CharField(max_length=32)
+    status = CharField(max_length=16)
+    events = IntegerField()
+
+    class Meta:
+        table_name = "month_rollup"
+        primary_key = CompositeKey("start_month", "end_month", "type", "status")
+        # WITHOUT ROWID on SQLite: set by schema.create_schema, as PostgreSQL has no such thing.
+
+
+class EventMonthTypeRollup(BaseModel):
+    """The monthly rollup summed over statuses: a fifth of the cells, for charts by type."""
+
+    start_month = DateField()
+    end_month = DateField()
+    type = CharField(max_length=32)
+    events = IntegerField()
+
+    class Meta:
+        table_name = "month_type_rollup"
+        primary_key = CompositeKey("start_month", "end_month", "type")
+
+
+class ApiToken(BaseModel):
+    """A bearer token: its public key, the hash of its secret, its scope."""
+
+    name = CharField(unique=True, max_length=100)
+    key = CharField(unique=True, max_length=32)
+    secret_hash = CharField(max_length=64)
+    scope = CharField(max_length=8)
+    created_at = DateTimeField()
+    revoked_at = DateTimeField(null=True)
+
+
+class Revision(BaseModel):
+    """One committed write of an actor, source or event, with the record it left."""
+
+    kind = CharField(max_length=8)
+    record_id = CharField(max_length=200)
+    number = IntegerField()
+    op = CharField(max_length=8)
+    at = DateTimeField()
+    token = CharField(max_length=100, null=True)
+    via = CharField(max_length=8)
+    record = JsonText(null=True)
+
+    class Meta:
+        indexes = ((("kind", "record_id", "number"), True),)
+
+
+class Change(BaseModel):
+    """One committed change of an event, in commit order: the change feed."""
+
+    id = BigAutoField()
+    op = CharField(max_length=8)
+    event_id = CharField(max_length=200, index=True)
+    at = DateTimeField()
+    record = JsonText(null=True)
+
+
+ALL_MODELS = (
+    Actor,
+    ActorAlias,
+    Source,
+    Event,
+    EventActor,
+    EventSource,
+    EventTag,
+    EventRelation,
+    EventMonthRollup,
+    EventMonthTypeRollup,
+    ApiToken,
+    Revision,
+    Change,
+)

@@ -1,0 +1,1 @@
+"""Synthetic data: a deterministic generator of realistic events, for benchmarks."""

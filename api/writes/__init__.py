@@ -1,0 +1,1 @@
+"""Writes: the only code that changes rows, each change in one transaction."""
