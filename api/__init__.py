@@ -6,13 +6,12 @@ from typing import Any
 
 from flask import Flask
 
-from api.http import auth, headers, limits
+from api.http import auth, database, headers, limits
 from api.http.cursors import load_or_create_secret
 from api.http.json_provider import OrjsonProvider
 from api.http.openapi import TimelineApi, spec_options
-from api.http.routing import SegmentConverter
+from api.http.routing import EVENT_ID_PATTERN, EventIdConverter, SegmentConverter
 from api.settings import load_settings
-from api.storage import connection as database
 from api.views import (
     actors,
     changes,
@@ -56,13 +55,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["default"] = SegmentConverter
     app.url_map.converters["string"] = SegmentConverter
-    app.url_map.converters["event_id"] = events.EventIdConverter
+    app.url_map.converters["event_id"] = EventIdConverter
     api = TimelineApi(app)
     api.register_converter(SegmentConverter, lambda _converter: {"type": "string", "minLength": 1})
-    # Reserved names (such as `export`) are other routes, not event ids: the document says so.
     api.register_converter(
-        events.EventIdConverter,
-        lambda _converter: {"type": "string", "minLength": 1, "pattern": events.EVENT_ID_PATTERN},
+        EventIdConverter,
+        lambda _converter: {"type": "string", "minLength": 1, "pattern": EVENT_ID_PATTERN},
     )
     api.spec.components.security_scheme(
         "bearerAuth",

@@ -9,12 +9,12 @@ import pytest
 
 from api import create_app
 from api.cli.main import cli
-from api.http.auth import create_token
 from api.storage.connection import database, is_postgresql, utc_now
 from api.storage.migrations import create_schema
 from api.storage.models import ALL_MODELS
 from api.storage.search_index import drop_search_table
 from api.writes.seeding import seed
+from api.writes.tokens import create_token
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

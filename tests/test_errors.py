@@ -1,6 +1,6 @@
 import pytest
 
-import api.views.events as events_view
+import api.http.pagination as event_pages_http
 from api import create_app
 from problem_shape import assert_problem
 
@@ -125,7 +125,7 @@ def test_an_unexpected_failure_is_a_500_problem_without_details(client, seeded_a
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(events_view, "event_documents", explode)
+    monkeypatch.setattr(event_pages_http, "event_documents", explode)
     seeded_app.config["PROPAGATE_EXCEPTIONS"] = False
     body = assert_problem(client.get("/v1/events"), 500)
     assert "secret" not in body["detail"]

@@ -17,11 +17,11 @@ from api.cli.tokens import token_cli
 from api.http.openapi import spec_yaml
 from api.settings import load_settings
 from api.storage.connection import database, utc_now, write_transaction
-from api.storage.documents import fill_documents
 from api.storage.migrations import create_schema
 from api.writes.backfill import backfill_journal
 from api.writes.batches import check_and_write
 from api.writes.checks import InvalidRecords
+from api.writes.derived import fill_documents
 from api.writes.seeding import seed
 from api.writes.transfer import IMPORT_AUTHOR, export_lines, read_import
 

@@ -3,9 +3,9 @@
 import click
 from flask.cli import AppGroup
 
-from api.http.auth import SCOPES, create_token, revoke_token
 from api.storage.connection import database, utc_now
 from api.storage.models import ApiToken
+from api.writes.tokens import SCOPES, create_token, revoke_token
 
 token_cli = AppGroup("token", help="Create, list and revoke API tokens.")
 

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from api.http.problems import InvalidParameters
+from api.domain.errors import SearchSyntaxError
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
@@ -35,10 +35,6 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(bare.casefold())
 
 
-def _invalid(message: str) -> InvalidParameters:
-    return InvalidParameters.for_parameter("q", message)
-
-
 def _term(piece: str) -> Term:
     phrase = piece.startswith('"')
     core = piece[1:-1] if phrase else piece
@@ -46,28 +42,28 @@ def _term(piece: str) -> Term:
     if prefix:
         core = core[:-1]
     if "*" in core and not phrase:
-        raise _invalid(f"{piece!r}: '*' may only end a word, as in missil*.")
+        raise SearchSyntaxError(f"{piece!r}: '*' may only end a word, as in missil*.")
     words = tuple(words_of(core))
     if not words:
-        raise _invalid(f"{piece!r} has no word to search for.")
+        raise SearchSyntaxError(f"{piece!r} has no word to search for.")
     return Term(words, prefix)
 
 
 def parse_search(text: str) -> SearchQuery:
-    """Parse `q`; malformed syntax raises a 400 naming `q`."""
+    """Parse `q`; malformed syntax raises SearchSyntaxError (a 400 naming `q`)."""
     if len(text) > MAX_QUERY_LENGTH:
-        raise _invalid(f"Longer than {MAX_QUERY_LENGTH} characters.")
+        raise SearchSyntaxError(f"Longer than {MAX_QUERY_LENGTH} characters.")
     if text.count('"') % 2:
-        raise _invalid('A quote (") is not closed.')
+        raise SearchSyntaxError('A quote (") is not closed.')
     pieces = _TOKENS.findall(text)
     if not pieces:
-        raise _invalid("Nothing to search for.")
+        raise SearchSyntaxError("Nothing to search for.")
     groups: list[list[Term]] = []
     expecting_alternative = False
     for piece in pieces:
         if piece == "OR":
             if not groups or expecting_alternative:
-                raise _invalid("OR must stand between two words or phrases.")
+                raise SearchSyntaxError("OR must stand between two words or phrases.")
             expecting_alternative = True
             continue
         term = _term(piece)
@@ -77,9 +73,9 @@ def parse_search(text: str) -> SearchQuery:
         else:
             groups.append([term])
     if expecting_alternative:
-        raise _invalid("OR must stand between two words or phrases.")
+        raise SearchSyntaxError("OR must stand between two words or phrases.")
     if sum(len(group) for group in groups) > MAX_TERMS:
-        raise _invalid(f"More than {MAX_TERMS} words or phrases.")
+        raise SearchSyntaxError(f"More than {MAX_TERMS} words or phrases.")
     return tuple(tuple(group) for group in groups)
 
 

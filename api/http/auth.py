@@ -1,52 +1,16 @@
-"""Bearer tokens: issued once, stored as hashes, checked in constant time, scoped."""
+"""Bearer tokens on requests: checked in constant time against stored hashes, and scoped."""
 
-import datetime as dt
-import hashlib
 import hmac
-import secrets
 
 from flask import Flask, current_app, g, request
 
-from api.http.problems import ApiError
+from api.domain.errors import Forbidden, Unauthorized
 from api.storage.models import ApiToken
+from api.writes.tokens import SCOPES, TOKEN_PREFIX, secret_hash
 
-SCOPES = ("read", "write", "admin")
-_PREFIX = "tl"
 _REALM = 'Bearer realm="timeline"'
 # Compared against when the key is unknown, so that a miss takes as long as a wrong secret.
-_DECOY_HASH = hashlib.sha256(b"decoy").hexdigest()
-
-
-class Unauthorized(ApiError):
-    """No token, or one that is malformed, unknown or revoked (401)."""
-
-    status = 401
-
-
-class Forbidden(ApiError):
-    """A valid token whose scope is too small for this request (403)."""
-
-    status = 403
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def create_token(name: str, scope: str, now: dt.datetime) -> str:
-    """Store a new token under `name` and return its secret, which is never stored."""
-    key = secrets.token_hex(8)
-    secret = secrets.token_urlsafe(32)
-    ApiToken.create(name=name, key=key, secret_hash=_hash(secret), scope=scope, created_at=now)
-    return f"{_PREFIX}_{key}_{secret}"
-
-
-def revoke_token(name: str, now: dt.datetime) -> bool:
-    """Revoke the live token called `name`; tell whether there was one."""
-    query = ApiToken.update(revoked_at=now).where(
-        ApiToken.name == name, ApiToken.revoked_at.is_null()
-    )
-    return query.execute() > 0
+_DECOY_HASH = secret_hash("decoy")
 
 
 def _token_from_header(header: str | None) -> ApiToken:
@@ -62,11 +26,11 @@ def _token_from_header(header: str | None) -> ApiToken:
     scheme, _, credentials = header.partition(" ")
     prefix, _, rest = credentials.strip().partition("_")
     key, _, secret = rest.partition("_")
-    if scheme.lower() != "bearer" or prefix != _PREFIX or not key or not secret:
+    if scheme.lower() != "bearer" or prefix != TOKEN_PREFIX or not key or not secret:
         raise invalid
     token = ApiToken.get_or_none(ApiToken.key == key)
     expected = token.secret_hash if token is not None else _DECOY_HASH
-    matches = hmac.compare_digest(_hash(secret), expected)
+    matches = hmac.compare_digest(secret_hash(secret), expected)
     if token is None or not matches or token.revoked_at is not None:
         raise invalid
     return token

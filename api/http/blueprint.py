@@ -13,14 +13,14 @@ from marshmallow import RAISE, Schema, ValidationError
 from webargs.core import is_json
 from webargs.flaskparser import FlaskParser
 
-from api.http.auth import require_scope
-from api.http.problems import (
+from api.domain.errors import (
     InvalidBody,
     InvalidParameters,
     MalformedBody,
     UnsupportedMediaType,
     flatten_messages,
 )
+from api.http.auth import require_scope
 
 READ_ERRORS = (401, 403, 414, 429, 503)
 WRITE_ERRORS = (400, 401, 403, 409, 413, 415, 422, 429, 503)

@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from api.http.problems import InvalidParameters
+from api.domain.errors import InvalidParameters
 
 _SALT = "timeline-cursor-v1"
 

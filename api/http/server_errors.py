@@ -4,6 +4,8 @@ import json
 
 from gunicorn import util
 
+from api.http.problems import problem_body
+
 _HEAD = (
     "HTTP/1.1 {status} {reason}\r\n"
     "Connection: close\r\n"
@@ -17,9 +19,7 @@ _HEAD = (
 
 def write_problem(sock, status_int: int, reason: str, mesg: str) -> None:
     """Write an over-long request line (414), oversized headers (431) and the like as a problem."""
-    body = json.dumps(
-        {"type": "about:blank", "title": reason, "status": status_int, "detail": mesg}
-    ).encode()
+    body = json.dumps(problem_body(status_int, mesg)).encode()
     head = _HEAD.format(status=status_int, reason=reason, length=len(body))
     util.write_nonblock(sock, head.encode("latin-1") + body)
 

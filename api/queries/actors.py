@@ -3,15 +3,10 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
+from api.domain.names import alias_key
 from api.queries.counted import rows_with_event_counts
 from api.storage.models import Actor, ActorAlias, EventActor
 from api.storage.sql import run
-
-
-def alias_key(name: str) -> str:
-    """Return the case-insensitive key under which an alias is unique."""
-    return " ".join(name.casefold().split())
-
 
 # Every filtered read resolves its actors, so these two are plain SQL (see plain_sql).
 _RESOLVE_SQL = """
@@ -35,6 +30,11 @@ def resolve_actor(name: str) -> str | None:
     candidate = name.strip()
     row = run(_RESOLVE_SQL, [candidate.lower(), alias_key(candidate)]).fetchone()
     return row[1] if row else None
+
+
+def is_deleted_actor(actor_id: str) -> bool:
+    """Tell whether this id names an actor that was deleted."""
+    return Actor.select().where(Actor.id == actor_id, Actor.deleted_at.is_null(False)).exists()
 
 
 def actor_family(actor_id: str) -> set[str]:

@@ -7,7 +7,7 @@ roles, types and statuses; the other filters go through the composed queries the
 import datetime as dt
 
 from api.domain.dates import SPAN_CLASS_DAYS
-from api.queries.events import EventFilters
+from api.domain.filters import EventFilters
 from api.storage.sql import marks, run
 
 SPAN_CLASSES = range(len(SPAN_CLASS_DAYS) + 1)

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from peewee import Expression, Tuple, fn
 
+from api.domain.filters import EventFilters
 from api.queries.date_keys import (
     SPAN_CLASSES,
     date_bounds,
@@ -27,7 +28,7 @@ from api.queries.date_keys import (
     plain_keys,
     plain_keys_serve,
 )
-from api.queries.events import EventFilters, event_conditions
+from api.queries.events import event_conditions
 from api.storage.models import Event, EventActor
 from api.storage.sql import iso_date
 

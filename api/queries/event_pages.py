@@ -1,7 +1,8 @@
 """Pages of events: by relevance to a search, or in date order; and how many match."""
 
+from api.domain.filters import EventFilters
 from api.queries.date_order import count_matching, page_in_date_order
-from api.queries.events import EventFilters, matching_events
+from api.queries.events import matching_events
 from api.storage.models import Event
 from api.storage.search_index import scored_matches
 from api.storage.sql import iso_date

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import orjson
 
+from api.domain.filters import EventFilters
 from api.queries.date_order import keys_in_date_order
 from api.queries.event_pages import events_page, sort_position
 from api.queries.event_representations import event_documents
-from api.queries.events import EventFilters
 
 BATCH = 1000
 CSV_COLUMNS = (

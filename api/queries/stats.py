@@ -10,8 +10,9 @@ from peewee import Cast, Value, fn
 
 from api.domain.buckets import bucket_label, bucket_start, bucket_starts
 from api.domain.dates import SPAN_CLASS_DAYS
+from api.domain.filters import EventFilters
 from api.domain.vocabulary import EVENT_TYPES, STATUSES
-from api.queries.events import EventFilters, event_conditions
+from api.queries.events import event_conditions
 from api.storage.connection import database, is_postgresql
 from api.storage.models import Actor, Event, EventActor, EventMonthRollup, EventMonthTypeRollup
 

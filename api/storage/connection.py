@@ -6,19 +6,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import Flask, Response
 from peewee import (
     Database,
     DatabaseProxy,
-    InterfaceError,
-    OperationalError,
     PeeweeException,
     PostgresqlDatabase,
     SqliteDatabase,
 )
 from playhouse import db_url
-
-from api.http.problems import problem_response
 
 database = DatabaseProxy()
 
@@ -74,33 +69,6 @@ def write_transaction() -> Iterator[None]:
 def utc_now() -> dt.datetime:
     """Return the current UTC time, naive, to the microsecond."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def init_app(app: Flask) -> None:
-    """Bind the database from the app's settings; connections persist across requests."""
-    database.initialize(
-        open_database(
-            app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
-        )
-    )
-
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    def _unavailable(error: PeeweeException) -> Response:
-        app.logger.warning("database unavailable: %s", error)
-        discard_connection()
-        return problem_response(
-            503,
-            "The database is busy or unreachable; try again shortly.",
-            headers={"Retry-After": "1"},
-        )
-
-    # A connection outlives its request: opening one cost more than most reads (bench/).
-    # peewee keeps one per thread, so gthread workers hold one per thread.
-    @app.teardown_appcontext
-    def _release(_exc: BaseException | None) -> None:
-        if not database.is_closed() and not database.is_connection_usable():
-            discard_connection()
 
 
 def discard_connection() -> None:

@@ -6,17 +6,15 @@ from urllib.parse import quote_from_bytes
 
 from flask import Response, request, url_for
 
+from api.domain.errors import Gone, NotFound
 from api.http.blueprint import ApiBlueprint
 from api.http.openapi import PAGE_HEADERS, READ_HEADERS, REDIRECT_HEADERS
-from api.http.pagination import id_keyset_response
-from api.http.problems import Gone, NotFound
-from api.queries.actors import actor_rows, describe_actors, resolve_actor
+from api.http.pagination import event_page_response, id_keyset_response
+from api.http.record_routes import add_record_routes, represent
+from api.queries.actors import actor_rows, describe_actors, is_deleted_actor, resolve_actor
 from api.schemas.actors import ActorListArgsSchema, ActorPageSchema, ActorSchema
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.events import EventFilterArgsSchema, EventPageSchema
-from api.storage.models import Actor
-from api.views.editing import register_writes, represent
-from api.views.events import event_page_response
 from api.writes.kinds import ACTORS
 
 blp = ApiBlueprint(
@@ -31,8 +29,7 @@ def _canonical_or_redirect(name: str, endpoint: str) -> str | Response:
     """Return the actor id named by `name`, or a 308 to its canonical URL if it is an alias."""
     actor_id = resolve_actor(name)
     if actor_id is None:
-        deleted = Actor.get_or_none(Actor.id == name, Actor.deleted_at.is_null(False))
-        if deleted is not None:
+        if is_deleted_actor(name):
             raise Gone(f"The actor {name!r} was deleted.")
         raise NotFound(f"No actor with id or alias {name!r}.")
     if actor_id == name:
@@ -91,4 +88,6 @@ def list_actor_events(args: dict[str, Any], actor_id: str):
     return event_page_response(args, scope_actor=resolved)
 
 
-register_writes(blp, ACTORS, id_param="actor_id", get_endpoint="actors.get_actor")
+add_record_routes(
+    blp, ACTORS, id_param="actor_id", get_endpoint="actors.get_actor", converter="string"
+)

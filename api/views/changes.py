@@ -8,8 +8,9 @@ from flask import request
 from api.http.blueprint import ApiBlueprint
 from api.http.cursors import decode_cursor, encode_cursor, filters_fingerprint
 from api.http.openapi import READ_HEADERS
+from api.http.pagination import split_page
+from api.queries.history import changes_after
 from api.schemas.revisions import ChangeArgsSchema, ChangePageSchema
-from api.storage.models import Change
 
 blp = ApiBlueprint(
     "changes",
@@ -35,8 +36,8 @@ def list_changes(args: dict[str, Any]):
     if not isinstance(after, int) or after < 0:
         after = 0
     limit = args["limit"]
-    rows = list(Change.select().where(Change.id > after).order_by(Change.id).limit(limit + 1))
-    page, has_more = rows[:limit], len(rows) > limit
+    rows = changes_after(after, limit + 1)
+    page, has_more = split_page(rows, limit)
     data = [
         {
             "cursor": encode_cursor([row.id], _FEED),

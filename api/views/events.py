@@ -3,107 +3,30 @@
 import re
 from typing import Any
 
-import orjson
-from flask import Response, current_app, jsonify, stream_with_context
-from werkzeug.routing import BaseConverter
+from flask import Response, current_app, stream_with_context
 
-from api.domain.search_syntax import parse_search
+from api.domain.errors import NotFound
 from api.http.blueprint import ApiBlueprint
-from api.http.cursors import decode_cursor, filters_fingerprint
+from api.http.event_filters import filters_from_args
 from api.http.openapi import PAGE_HEADERS, READ_HEADERS
-from api.http.pagination import page_envelope, split_page
-from api.http.problems import InvalidParameters, NotFound
-from api.http.routing import PATH_SEGMENT
-from api.queries.actors import actor_family, resolve_actor
-from api.queries.event_pages import count_events, events_page, sort_position
-from api.queries.event_representations import event_documents, stored_document
-from api.queries.events import EventFilters
+from api.http.pagination import event_page_response
+from api.http.record_routes import add_record_routes, represent
+from api.queries.event_representations import stored_document
 from api.queries.exports import CSV_COLUMNS, csv_lines, ndjson_lines
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.events import (
-    RESERVED_EVENT_IDS,
     EventExportArgsSchema,
     EventFilterArgsSchema,
     EventPageSchema,
     EventSchema,
 )
 from api.schemas.fields import SLUG_PATTERN
-from api.views.editing import register_writes, represent
 from api.writes.kinds import EVENTS
 
 blp = ApiBlueprint(
     "events", __name__, url_prefix="/v1/events", description="Dated events and their filters."
 )
 _SLUG = re.compile(SLUG_PATTERN)
-
-
-EVENT_ID_PATTERN = "^(?!(?:" + "|".join(sorted(RESERVED_EVENT_IDS)) + ")$)[^/]+$"
-
-
-class EventIdConverter(BaseConverter):
-    """An event id in a path: any segment but the reserved names, such as `export`."""
-
-    regex = "(?!(?:" + "|".join(RESERVED_EVENT_IDS) + ")(?:/|$))" + PATH_SEGMENT
-
-
-def actor_groups(names: list[str], *, include_members: bool) -> tuple[frozenset[str], ...]:
-    """Resolve actor ids or aliases to groups of ids; unknown names are a 400 on `actor`."""
-    resolved = {name: resolve_actor(name) for name in names}
-    unknown = [name for name, actor_id in resolved.items() if actor_id is None]
-    if unknown:
-        listed = ", ".join(repr(name) for name in unknown)
-        raise InvalidParameters.for_parameter(
-            "actor", f"Unknown actor {listed}: use an id or alias from /v1/actors."
-        )
-    return tuple(
-        frozenset(actor_family(actor_id) if include_members else {actor_id})
-        for actor_id in dict.fromkeys(resolved.values())
-    )
-
-
-def filters_from_args(args: dict[str, Any], scope_actor: str | None = None) -> EventFilters:
-    """Turn loaded query arguments into event filters, resolving actors."""
-    include_members = args["include_members"]
-    scope_group = None
-    if scope_actor is not None:
-        scope_group = actor_groups([scope_actor], include_members=include_members)[0]
-    return EventFilters(
-        range_start=args["from_date"].start if args.get("from_date") else None,
-        range_end=args["to_date"].end if args.get("to_date") else None,
-        date_match=args["date_match"],
-        actor_groups=actor_groups(args.get("actor", []), include_members=include_members),
-        actor_match=args["actor_match"],
-        roles=tuple(dict.fromkeys(args.get("role", []))),
-        types=tuple(dict.fromkeys(args.get("type", []))),
-        statuses=tuple(dict.fromkeys(args.get("status", []))),
-        tags=tuple(dict.fromkeys(tag.lower() for tag in args.get("tag", []))),
-        scope_group=scope_group,
-        search=parse_search(args["q"]) if args.get("q") else None,
-    )
-
-
-def event_page_response(args: dict[str, Any], scope_actor: str | None = None):
-    """Answer one page of events matching the query arguments."""
-    filters = filters_from_args(args, scope_actor)
-    fingerprint = filters_fingerprint({"filters": filters.canonical(), "sort": args["sort"]})
-    after = None
-    if args.get("cursor"):
-        after = decode_cursor(
-            args["cursor"], fingerprint, length=2 if args["sort"] == "relevance" else 3
-        )
-    rows = events_page(filters, sort=args["sort"], after=after, limit=args["limit"] + 1)
-    page, has_more = split_page(rows, args["limit"])
-    documents = event_documents([key[-1] for key in page])
-    body, headers = page_envelope(
-        [orjson.Fragment(document) for document in documents],
-        limit=args["limit"],
-        next_position=sort_position(page[-1], args["sort"]) if has_more else None,
-        fingerprint=fingerprint,
-        total=count_events(filters) if args["count"] else None,
-    )
-    # Stored documents are already in EventSchema's shape (tests check that dumping them
-    # changes nothing), so the page skips marshmallow's dump, the largest cost of a page.
-    return jsonify(body), 200, headers
 
 
 @blp.route("", methods=["GET"])
@@ -165,6 +88,6 @@ def get_event(_args: dict[str, Any], event_id: str):
     return response
 
 
-register_writes(
+add_record_routes(
     blp, EVENTS, id_param="event_id", get_endpoint="events.get_event", converter="event_id"
 )

@@ -2,12 +2,10 @@
 
 from typing import Any
 
-from peewee import PeeweeException
-
+from api.domain.errors import ServiceUnavailable
 from api.http.blueprint import ApiBlueprint
-from api.http.problems import ServiceUnavailable
+from api.queries.health import database_problem
 from api.schemas.common import EmptyQueryArgsSchema, HealthSchema
-from api.storage.models import Event
 
 blp = ApiBlueprint("health", __name__, description="Liveness and readiness probes.")
 
@@ -23,8 +21,7 @@ def healthz(_args: dict[str, Any]):
 @blp.read(EmptyQueryArgsSchema, HealthSchema, operation_id="getReadiness")
 def readyz(_args: dict[str, Any]):
     """Tell whether the database answers and holds the schema."""
-    try:
-        Event.select(Event.id).limit(1).exists()
-    except PeeweeException as error:
-        raise ServiceUnavailable(f"The database is not ready: {type(error).__name__}.") from None
+    problem = database_problem()
+    if problem is not None:
+        raise ServiceUnavailable(f"The database is not ready: {problem}.")
     return {"status": "ready", "database": "ok"}

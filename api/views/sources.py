@@ -5,10 +5,10 @@ from typing import Any
 from api.http.blueprint import ApiBlueprint
 from api.http.openapi import PAGE_HEADERS, READ_HEADERS
 from api.http.pagination import id_keyset_response
+from api.http.record_routes import add_record_routes, represent
 from api.queries.sources import describe_sources, source_rows
 from api.schemas.common import EmptyQueryArgsSchema, PageArgsSchema
 from api.schemas.sources import SourcePageSchema, SourceSchema
-from api.views.editing import register_writes, represent
 from api.writes.kinds import SOURCES
 
 blp = ApiBlueprint(
@@ -32,4 +32,6 @@ def get_source(_args: dict[str, Any], source_id: str):
     return represent(SOURCES, source_id)
 
 
-register_writes(blp, SOURCES, id_param="source_id", get_endpoint="sources.get_source")
+add_record_routes(
+    blp, SOURCES, id_param="source_id", get_endpoint="sources.get_source", converter="string"
+)

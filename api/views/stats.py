@@ -2,9 +2,10 @@
 
 from typing import Any
 
+from api.domain.errors import InvalidParameters
 from api.http.blueprint import ApiBlueprint
+from api.http.event_filters import filters_from_args
 from api.http.openapi import READ_HEADERS
-from api.http.problems import InvalidParameters
 from api.queries.stats import (
     MAX_BUCKETS,
     HistogramRequest,
@@ -21,7 +22,6 @@ from api.schemas.stats import (
     NetworkSchema,
     StatsLimitArgsSchema,
 )
-from api.views.events import filters_from_args
 
 blp = ApiBlueprint(
     "stats",

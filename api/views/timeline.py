@@ -4,11 +4,11 @@ from typing import Any
 
 from api.domain.timelinejs import timeline
 from api.http.blueprint import ApiBlueprint
+from api.http.event_filters import filters_from_args
 from api.http.openapi import READ_HEADERS
 from api.queries.event_pages import events_page
 from api.queries.event_representations import describe_events
 from api.schemas.stats import TimelineArgsSchema, TimelineSchema
-from api.views.events import filters_from_args
 
 blp = ApiBlueprint(
     "timeline", __name__, url_prefix="/v1/timeline", description="Events for TimelineJS3."

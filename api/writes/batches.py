@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from peewee import chunked
 
 from api.domain.dates import parse_event_date, span_class
-from api.queries.actors import alias_key
+from api.domain.names import alias_key
 from api.queries.record_bodies import (
     ACTOR_COLUMNS,
     EVENT_COLUMNS,

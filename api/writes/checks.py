@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from api.queries.actors import alias_key
+from api.domain.names import alias_key
 from api.storage.models import Actor, ActorAlias, Event, Source
 
 

@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError
 
-from api.http.problems import (
+from api.domain.errors import (
     Conflict,
     Gone,
     InvalidBody,
@@ -11,7 +11,7 @@ from api.http.problems import (
     PreconditionRequired,
     flatten_messages,
 )
-from api.queries.actors import alias_key
+from api.domain.names import alias_key
 from api.schemas.events import RESERVED_EVENT_IDS
 from api.storage.connection import utc_now, write_transaction
 from api.storage.models import ActorAlias
@@ -20,10 +20,10 @@ from api.storage.search_index import index_events
 from api.writes.batches import write_batch
 from api.writes.checks import Located, RecordBatch, batch_problems
 from api.writes.journal import Author, record_changes, record_revisions
-from api.writes.kinds import Kind, representation_etag
+from api.writes.kinds import RecordKind, representation_etag
 
 
-def _id_taken(kind: Kind, record_id: str) -> bool:
+def _id_taken(kind: RecordKind, record_id: str) -> bool:
     if kind.model.select().where(kind.model.id == record_id).exists():
         return True
     # An actor id may not equal an alias either, or lookups would be ambiguous.
@@ -31,7 +31,7 @@ def _id_taken(kind: Kind, record_id: str) -> bool:
     return kind.name == "actor" and aliases.exists()
 
 
-def _free_id(kind: Kind, base: str) -> str:
+def _free_id(kind: RecordKind, base: str) -> str:
     base = base[:190]
     candidate, suffix = base, 1
     while candidate in RESERVED_EVENT_IDS or _id_taken(kind, candidate):
@@ -40,7 +40,7 @@ def _free_id(kind: Kind, base: str) -> str:
     return candidate
 
 
-def _write_checked(kind: Kind, record: dict, author: Author) -> None:
+def _write_checked(kind: RecordKind, record: dict, author: Author) -> None:
     batch = RecordBatch(**{kind.batch_field: [Located("body", record)]})
     problems = batch_problems(batch)
     if problems:
@@ -51,7 +51,7 @@ def _write_checked(kind: Kind, record: dict, author: Author) -> None:
     write_batch(batch, utc_now(), author)
 
 
-def _live_row(kind: Kind, record_id: str):
+def _live_row(kind: RecordKind, record_id: str):
     row = kind.model.get_or_none(kind.model.id == record_id)
     if row is None:
         raise NotFound(f"No {kind.name} with id {record_id!r}.")
@@ -60,14 +60,14 @@ def _live_row(kind: Kind, record_id: str):
     return row
 
 
-def current_etag(kind: Kind, record_id: str) -> tuple[str, dict]:
+def current_etag(kind: RecordKind, record_id: str) -> tuple[str, dict]:
     """Return the ETag and representation of a live record (404 or 410 otherwise)."""
     row = _live_row(kind, record_id)
     representation = kind.representation(record_id)
     return representation_etag(row.revision, representation), representation
 
 
-def _check_if_match(kind: Kind, record_id: str, if_match) -> None:
+def _check_if_match(kind: RecordKind, record_id: str, if_match) -> None:
     if not if_match:
         raise PreconditionRequired(
             f"Send If-Match with the ETag of the {kind.name} you are changing.",
@@ -81,7 +81,7 @@ def _check_if_match(kind: Kind, record_id: str, if_match) -> None:
         )
 
 
-def create(kind: Kind, record: dict, author: Author) -> str:
+def create(kind: RecordKind, record: dict, author: Author) -> str:
     """Create a record, deriving its id from its content when none is given; return the id."""
     with write_transaction():
         if record.get("id"):
@@ -96,7 +96,7 @@ def create(kind: Kind, record: dict, author: Author) -> str:
     return record["id"]
 
 
-def update(kind: Kind, record_id: str, patch: dict, if_match, author: Author) -> None:
+def update(kind: RecordKind, record_id: str, patch: dict, if_match, author: Author) -> None:
     """Apply a JSON merge patch to a live record whose ETag matches If-Match."""
     with write_transaction():
         _check_if_match(kind, record_id, if_match)
@@ -111,7 +111,7 @@ def update(kind: Kind, record_id: str, patch: dict, if_match, author: Author) ->
         _write_checked(kind, record, author)
 
 
-def delete(kind: Kind, record_id: str, if_match, author: Author) -> None:
+def delete(kind: RecordKind, record_id: str, if_match, author: Author) -> None:
     """Soft-delete a live record nothing else refers to; keep its id and its history."""
     with write_transaction():
         _check_if_match(kind, record_id, if_match)

@@ -1,12 +1,11 @@
 """The kinds of record clients write (events, actors, sources): how each is read back and named."""
 
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from marshmallow import Schema
 
+from api.domain.names import slugify
 from api.queries.actors import actor_rows, describe_actors
 from api.queries.event_representations import describe_events
 from api.queries.record_bodies import (
@@ -30,20 +29,9 @@ from api.storage.models import (
     Source,
 )
 
-_MAX_SLUG = 120
-
-
-def slugify(text: str) -> str:
-    """Return a lower-case ASCII slug of `text`, cut at a word boundary."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > _MAX_SLUG:
-        slug = slug[:_MAX_SLUG].rsplit("-", 1)[0]
-    return slug
-
 
 @dataclass(frozen=True)
-class Kind:
+class RecordKind:
     """One kind of record: its table, schemas, how it is read back, named and referenced."""
 
     name: str
@@ -57,6 +45,7 @@ class Kind:
     base_id: Callable[[dict], str]
     referrers: Callable[[str], list[str]]
     children: tuple[tuple[type, str], ...]
+    delete_scope: str
 
     def representation(self, record_id: str) -> dict | None:
         """Return the live record as GET shows it, JSON-ready, or None."""
@@ -103,7 +92,7 @@ def _source_referrers(source_id: str) -> list[str]:
     return _ids(EventSource.select(EventSource.event).where(EventSource.source == source_id))
 
 
-EVENTS = Kind(
+EVENTS = RecordKind(
     name="event",
     batch_field="events",
     model=Event,
@@ -120,8 +109,9 @@ EVENTS = Kind(
         (EventTag, "event"),
         (EventRelation, "event"),
     ),
+    delete_scope="write",
 )
-ACTORS = Kind(
+ACTORS = RecordKind(
     name="actor",
     batch_field="actors",
     model=Actor,
@@ -133,8 +123,9 @@ ACTORS = Kind(
     base_id=lambda r: slugify(r["name"]) or "actor",
     referrers=_actor_referrers,
     children=((ActorAlias, "actor"),),
+    delete_scope="admin",
 )
-SOURCES = Kind(
+SOURCES = RecordKind(
     name="source",
     batch_field="sources",
     model=Source,
@@ -146,4 +137,5 @@ SOURCES = Kind(
     base_id=lambda r: slugify(f"{r['publisher']} {r['title']}") or "source",
     referrers=_source_referrers,
     children=(),
+    delete_scope="admin",
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from marshmallow import Schema, ValidationError
 
-from api.http.problems import flatten_messages
+from api.domain.errors import flatten_messages
 from api.schemas.actors import ActorRecordSchema
 from api.schemas.events import EventRecordSchema
 from api.schemas.sources import SourceRecordSchema

@@ -8,7 +8,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 from peewee import chunked
 
-from api.http.problems import flatten_messages
+from api.domain.errors import flatten_messages
 from api.queries.record_bodies import (
     stored_actor_records,
     stored_event_records,

@@ -1,19 +1,23 @@
-"""The write endpoints every editable resource has: POST, PATCH, DELETE and its revisions."""
+"""The routes every editable record kind has: POST, PATCH, DELETE and its revisions.
+
+Each kind's blueprint gets them from the kind's description (`api.writes.kinds`), one small
+view per operation.
+"""
 
 from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
+from api.domain.errors import NotFound
 from api.http.auth import require_scope
 from api.http.blueprint import WRITE_ERRORS, ApiBlueprint
 from api.http.openapi import ETAG_HEADER, READ_HEADERS
-from api.http.problems import NotFound
+from api.queries.history import revisions_of
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.revisions import RevisionListSchema
-from api.storage.models import Revision
-from api.writes import edits as writes
+from api.writes import edits
 from api.writes.journal import Author
-from api.writes.kinds import Kind
+from api.writes.kinds import RecordKind
 
 WRITTEN_HEADERS = {
     "ETag": ETAG_HEADER,
@@ -46,22 +50,28 @@ def _links(title: str, id_param: str) -> dict:
     }
 
 
-def represent(kind: Kind, record_id: str, status: int = 200) -> Response:
+def represent(kind: RecordKind, record_id: str, status: int = 200) -> Response:
     """Answer a live record with its strong ETag (404 or 410 if there is none)."""
-    etag, representation = writes.current_etag(kind, record_id)
+    etag, representation = edits.current_etag(kind, record_id)
     response = jsonify(representation)
     response.status_code = status
     response.set_etag(etag)
     return response
 
 
-def register_writes(
-    blp: ApiBlueprint, kind: Kind, *, id_param: str, get_endpoint: str, converter: str = "string"
+def add_record_routes(
+    blp: ApiBlueprint, kind: RecordKind, *, id_param: str, get_endpoint: str, converter: str
 ) -> None:
     """Add POST, PATCH, DELETE and GET .../revisions for `kind` to its blueprint."""
     path = f"/<{converter}:{id_param}>"
+    _add_create(blp, kind, id_param=id_param, get_endpoint=get_endpoint)
+    _add_update(blp, kind, path=path, id_param=id_param)
+    _add_delete(blp, kind, path=path, id_param=id_param)
+    _add_revisions(blp, kind, path=path, id_param=id_param)
+
+
+def _add_create(blp: ApiBlueprint, kind: RecordKind, *, id_param: str, get_endpoint: str):
     title = kind.name.capitalize()
-    delete_scope = "write" if kind.name == "event" else "admin"
 
     @blp.route("", methods=["POST"])
     @blp.write(
@@ -78,10 +88,14 @@ def register_writes(
     )
     def create(record: dict[str, Any]) -> Response:
         token = require_scope("write")
-        record_id = writes.create(kind, record, Author.api(token.name))
+        record_id = edits.create(kind, record, Author.api(token.name))
         response = represent(kind, record_id, status=201)
         response.headers["Location"] = url_for(get_endpoint, **{id_param: record_id})
         return response
+
+
+def _add_update(blp: ApiBlueprint, kind: RecordKind, *, path: str, id_param: str):
+    title = kind.name.capitalize()
 
     @blp.route(path, methods=["PATCH"])
     @blp.write(
@@ -102,25 +116,30 @@ def register_writes(
     def update(patch: dict[str, Any], **view_args: str) -> Response:
         token = require_scope("write")
         record_id = view_args[id_param]
-        writes.update(kind, record_id, patch, request.if_match, Author.api(token.name))
+        edits.update(kind, record_id, patch, request.if_match, Author.api(token.name))
         return represent(kind, record_id)
+
+
+def _add_delete(blp: ApiBlueprint, kind: RecordKind, *, path: str, id_param: str):
+    title, scope = kind.name.capitalize(), kind.delete_scope
 
     @blp.route(path, methods=["DELETE"])
     @blp.write(
-        204,
-        scope=delete_scope,
-        operation_id=f"delete{title}",
-        errors=(*WRITE_ERRORS, 404, 410, 412, 428),
+        204, scope=scope, operation_id=f"delete{title}", errors=(*WRITE_ERRORS, 404, 410, 412, 428)
     )
     @blp.doc(
         summary=f"Delete an {kind.name} nothing refers to; needs If-Match "
-        f"and a {delete_scope} token. It then answers 410.",
+        f"and a {scope} token. It then answers 410.",
         parameters=[IF_MATCH],
     )
     def delete(**view_args: str) -> Response:
-        token = require_scope(delete_scope)
-        writes.delete(kind, view_args[id_param], request.if_match, Author.api(token.name))
+        token = require_scope(scope)
+        edits.delete(kind, view_args[id_param], request.if_match, Author.api(token.name))
         return Response(status=204)
+
+
+def _add_revisions(blp: ApiBlueprint, kind: RecordKind, *, path: str, id_param: str):
+    title = kind.name.capitalize()
 
     @blp.route(f"{path}/revisions", methods=["GET"])
     @blp.read(
@@ -133,15 +152,7 @@ def register_writes(
     @blp.doc(summary=f"List every revision of an {kind.name}, deleted ones too, oldest first.")
     def revisions(_args: dict[str, Any], **view_args: str) -> dict:
         record_id = view_args[id_param]
-        rows = (
-            Revision.select()
-            .where(Revision.kind == kind.name, Revision.record_id == record_id)
-            .order_by(Revision.number)
-        )
-        found = [
-            {name: getattr(row, name) for name in ("number", "at", "op", "token", "via", "record")}
-            for row in rows
-        ]
+        found = revisions_of(kind.name, record_id)
         if not found:
             raise NotFound(f"No {kind.name} with id {record_id!r} was ever written.")
         return {"data": found}

@@ -1,0 +1,42 @@
+"""Event filters: what `/v1/events` and every chart feed can select on, resolved and typed."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from api.domain.search_syntax import SearchQuery
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """Everything `/v1/events` can filter on, with actor names already resolved.
+
+    `actor_groups` holds one set of actor ids per requested actor: the actor itself, plus
+    its members when they are included. `scope_group` is an actor every event must involve
+    (the actor of `/v1/actors/{id}/events`).
+    """
+
+    range_start: dt.date | None = None
+    range_end: dt.date | None = None
+    date_match: str = "overlap"
+    actor_groups: tuple[frozenset[str], ...] = ()
+    actor_match: str = "any"
+    roles: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    scope_group: frozenset[str] | None = field(default=None)
+    search: SearchQuery | None = None
+
+    def canonical(self) -> dict:
+        """Return the filters as order-independent JSON values, to fingerprint them."""
+        values = {name: _plain(value) for name, value in vars(self).items() if name != "search"}
+        # The order of a search's words matters (phrases), so it is kept as written.
+        return {**values, "search": self.search}
+
+
+def _plain(value):
+    if isinstance(value, tuple | frozenset):
+        return sorted(_plain(item) for item in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
