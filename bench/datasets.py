@@ -14,15 +14,16 @@ CACHE = ROOT / "bench" / "cache"
 TIMELINE = Path(sys.executable).with_name("timeline")
 # What the generated data depends on: a change to any of these builds the data again.
 GENERATOR_FILES = (
-    "api/generate.py",
-    "api/generate_command.py",
-    "api/models.py",
-    "api/schema.py",
-    "api/search_index.py",
-    "api/rollup.py",
-    "api/bulk.py",
-    "api/documents.py",
-    "api/queries/plain_sql.py",
+    "api/synthetic/generator.py",
+    "api/synthetic/loader.py",
+    "api/writes/derived.py",
+    "api/storage/models.py",
+    "api/storage/migrations.py",
+    "api/storage/search_index.py",
+    "api/storage/rollups.py",
+    "api/storage/bulk.py",
+    "api/storage/documents.py",
+    "api/storage/sql.py",
 )
 
 

@@ -4,8 +4,8 @@ from api.schemas.actors import ActorRecordSchema
 from api.schemas.events import EventRecordSchema
 from api.schemas.sources import SourceRecordSchema
 from api.storage.connection import database, utc_now
-from api.writes.batches import write_batch
-from api.writes.checks import Located, RecordBatch, batch_problems
+from api.writes.batches import batch_problems, write_batch
+from api.writes.checks import Located, RecordBatch
 from api.writes.journal import Author
 
 SOURCE = {"id": "test-source", "publisher": "Test", "title": "Test source"}

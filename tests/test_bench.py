@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from bench import load
+from bench.datasets import GENERATOR_FILES, ROOT, generator_digest
 from bench.report import capacity, table, targets
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/v1/events
@@ -115,3 +116,10 @@ def test_capacity_is_the_mix_of_the_measured_rates():
     assert estimate["host_rps"] == 500.0
     assert estimate["hosts"] == 2
     assert estimate["database_cores"] == 1.0  # 1 ms of SQL per request at 1000 req/s
+
+
+def test_the_generated_data_digest_reads_files_that_exist():
+    missing = [name for name in GENERATOR_FILES if not (ROOT / name).is_file()]
+    assert missing == []
+    assert "api/synthetic/generator.py" in GENERATOR_FILES
+    assert len(generator_digest()) == 12

@@ -13,17 +13,26 @@ from api.settings import SETTINGS, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = [
-    "init-db",
-    "seed",
-    "serve",
-    "openapi",
-    "export",
-    "import",
-    "token create",
-    "token list",
-    "token revoke",
-]
+# Flask's own commands, documented by Flask.
+FLASK_COMMANDS = {"run", "shell", "routes"}
+
+
+def _our_commands() -> list[str]:
+    """Return every command and subcommand this project adds to `timeline`."""
+    names = []
+    for name, command in sorted(cli.commands.items()):
+        if name in FLASK_COMMANDS:
+            continue
+        subcommands = getattr(command, "commands", {})
+        names += [f"{name} {sub}" for sub in sorted(subcommands)] or [name]
+    return names
+
+
+COMMANDS = _our_commands()
+
+
+def test_the_commands_read_from_the_cli_are_the_projects():
+    assert {"init-db", "seed", "serve", "verify", "generate", "token create"} <= set(COMMANDS)
 
 
 @pytest.fixture

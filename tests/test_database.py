@@ -7,8 +7,8 @@ from api.queries.actors import resolve_actor
 from api.schemas.actors import ActorRecordSchema
 from api.storage.connection import database, open_database, utc_now
 from api.storage.migrations import create_schema
-from api.writes.batches import write_batch
-from api.writes.checks import Located, RecordBatch, batch_problems
+from api.writes.batches import batch_problems, write_batch
+from api.writes.checks import Located, RecordBatch
 from api.writes.seeding import SEED_AUTHOR
 
 

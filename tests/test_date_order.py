@@ -9,7 +9,7 @@ from conftest import issue_token
 from api.domain.dates import span_class
 from api.storage.connection import database
 from api.storage.models import Event, EventMonthRollup, EventMonthTypeRollup
-from api.storage.rollups import rebuild_rollup
+from api.writes.derived import rebuild_rollups
 from builders import ACTORS, event, write_records
 
 D = dt.date.fromisoformat
@@ -163,6 +163,6 @@ def test_the_rollup_follows_every_write(spread_client):
     spread_client.delete("/v1/events/e001", headers={**auth, "If-Match": etag})
     followed, followed_types = _rollup(), _type_rollup()
     with database.connection_context():
-        rebuild_rollup()
+        rebuild_rollups()
     assert (followed, followed_types) == (_rollup(), _type_rollup())
     assert sum(followed.values()) == sum(followed_types.values()) == len(DATES) * 3 - 1

@@ -22,8 +22,7 @@ from api.storage.models import (
     EventSource,
     Source,
 )
-from api.storage.rollups import rebuild_rollup
-from api.storage.search_index import reindex_all
+from api.writes.derived import rebuild_rollups, rebuild_search_index
 
 EVENTS = 3000
 
@@ -123,7 +122,7 @@ def test_the_rollup_is_what_recounting_the_events_gives(generated_client):
 
     generated = cells()
     with database.connection_context(), database.atomic():
-        rebuild_rollup()
+        rebuild_rollups()
     assert cells() == generated
     assert [sum(cell[-1] for cell in rollup) for rollup in generated] == [EVENTS, EVENTS]
 
@@ -137,7 +136,7 @@ def test_the_search_index_is_what_reindexing_gives(generated_client, q):
 
     generated = found()
     with database.connection_context(), database.atomic():
-        reindex_all()
+        rebuild_search_index()
     assert found() == generated
     assert generated
 

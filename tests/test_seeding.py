@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from api.domain.errors import InvalidRecords
 from api.storage.connection import database, utc_now
 from api.storage.models import ALL_MODELS, Event
-from api.writes import batches as upsert
-from api.writes.checks import InvalidRecords
+from api.writes import derived
 from api.writes.seeding import seed
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -223,7 +223,7 @@ def test_a_bad_record_fails_naming_file_and_record_and_writes_nothing(
         good.write_text(yaml.safe_dump({"sources": [GOOD_SOURCE]}))
     with pytest.raises(InvalidRecords) as raised:
         _seed(tmp_path)
-    problems = "\n".join(raised.value.problems)
+    problems = "\n".join(str(problem) for problem in raised.value.problems)
     assert str(bad) in problems
     assert message in problems
     assert set(_row_counts().values()) == {0}
@@ -265,7 +265,8 @@ def test_a_database_failure_mid_write_rolls_everything_back(app, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(upsert, "_write_events", fail)
+    # The last step of a write: every row is written by then, and none may remain.
+    monkeypatch.setattr(derived, "refresh", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         _seed(FIXTURES)
     assert set(_row_counts().values()) == {0}

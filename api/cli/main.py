@@ -14,14 +14,15 @@ from flask.cli import FlaskGroup
 from api import create_app
 from api.cli.generate import generate_command
 from api.cli.tokens import token_cli
+from api.cli.verify import verify_command
+from api.domain.errors import InvalidRecords
 from api.http.openapi import spec_yaml
 from api.settings import load_settings
 from api.storage.connection import database, utc_now, write_transaction
 from api.storage.migrations import create_schema
 from api.writes.backfill import backfill_journal
 from api.writes.batches import check_and_write
-from api.writes.checks import InvalidRecords
-from api.writes.derived import fill_documents
+from api.writes.derived import complete
 from api.writes.seeding import seed
 from api.writes.transfer import IMPORT_AUTHOR, export_lines, read_import
 
@@ -35,6 +36,7 @@ cli = FlaskGroup(
 
 cli.add_command(token_cli)
 cli.add_command(generate_command)
+cli.add_command(verify_command)
 
 
 @cli.command("init-db")
@@ -43,17 +45,15 @@ def init_db_command() -> None:
     added = create_schema()
     for column in added:
         click.echo(f"Added column {column}")
-    journaled = 0
-    # Only a database from before revisions existed holds records that were never journaled.
-    if "event.revision" in added:
-        with database.connection_context(), write_transaction():
-            journaled = backfill_journal(utc_now())
-    if journaled:
-        click.echo(f"Journaled {journaled} record(s) written before revisions existed")
-    if "event.document" in added:
-        with database.connection_context():
-            documented = fill_documents()
-        click.echo(f"Stored the documents of {documented} event(s)")
+    with database.connection_context():
+        for done in complete(added):
+            click.echo(done)
+        # Only a database from before revisions existed holds records never journaled.
+        if "event.revision" in added:
+            with write_transaction():
+                journaled = backfill_journal(utc_now())
+            if journaled:
+                click.echo(f"Journaled {journaled} record(s) written before revisions existed")
     click.echo(f"Database ready: {_redacted(current_app.config['DATABASE_URL'])}")
 
 

@@ -30,9 +30,10 @@ SearchQuery = tuple[tuple[Term, ...], ...]
 
 def words_of(text: str) -> list[str]:
     """Fold case and accents, and split into words: the one tokenizer of index and query."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _WORD.findall(bare.casefold())
+    if not text.isascii():  # ASCII has no accents to strip: most text skips the slow part
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _WORD.findall(text.casefold())
 
 
 def _term(piece: str) -> Term:

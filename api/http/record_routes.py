@@ -52,7 +52,7 @@ def _links(title: str, id_param: str) -> dict:
 
 def represent(kind: RecordKind, record_id: str, status: int = 200) -> Response:
     """Answer a live record with its strong ETag (404 or 410 if there is none)."""
-    etag, representation = edits.current_etag(kind, record_id)
+    etag, representation = kind.current(record_id)
     response = jsonify(representation)
     response.status_code = status
     response.set_etag(etag)

@@ -10,6 +10,7 @@ _EVENT_SQL = (
     "SELECT id, title, summary, type, date, date_start, date_end, precision, status, note, "
     "created_at, updated_at FROM event WHERE id IN ({})"
 )
+_LIVE = " AND deleted_at IS NULL"
 # Every linked row of the events in one statement: (event, part, position, values...).
 _LINKS_SQL = """
 SELECT ea.event_id, 0, ea.position, a.id, a.name, ea.role, NULL, NULL, NULL
@@ -49,15 +50,17 @@ def _link(part: int, values: tuple):
     return {"id": values[0], "relation": values[1]}
 
 
-def describe_events(ids: list[str]) -> list[dict]:
+def describe_events(ids: list[str], *, live_only: bool = False) -> list[dict]:
     """Return the events with these ids as GET shows them, JSON-ready, in the order given.
 
-    Ids of no event are left out; deleted events are described like live ones.
+    Ids of no event are left out; deleted events are described like live ones, unless
+    `live_only` leaves them out too.
     """
     unique = list(dict.fromkeys(ids))
     if not unique:
         return []
-    rows = {row[0]: row for row in run(_EVENT_SQL.format(marks(len(unique))), unique)}
+    sql = _EVENT_SQL.format(marks(len(unique))) + (_LIVE if live_only else "")
+    rows = {row[0]: row for row in run(sql, unique)}
     links: dict[str, dict[str, list]] = defaultdict(lambda: {part: [] for part in _PARTS})
     for event_id, part, _, *values in run(_LINKS_SQL.format(marks(len(unique))), unique * 4):
         links[event_id][_PARTS[part]].append(_link(part, tuple(values)))

@@ -1,9 +1,11 @@
 """Event queries: filter by dates, actors, roles, types, statuses and tags; page by keyset."""
 
-from peewee import Expression, fn
+from collections.abc import Iterable
+
+from peewee import Expression, chunked, fn
 
 from api.domain.filters import EventFilters
-from api.storage.models import Event, EventActor, EventTag
+from api.storage.models import Event, EventActor, EventSource, EventTag
 from api.storage.search_index import matching_condition
 
 
@@ -57,3 +59,21 @@ def event_type_counts() -> dict[str, int]:
     """Count events of each type."""
     query = Event.select(Event.type, fn.COUNT(Event.id)).group_by(Event.type).tuples()
     return dict(query)
+
+
+def _events_linked(column, ids: Iterable[str]) -> list[str]:
+    found: set[str] = set()
+    for chunk in chunked(sorted(set(ids)), 500):
+        query = column.model.select(column.model.event).where(column.in_(chunk))
+        found.update(row[0] for row in query.tuples())
+    return sorted(found)
+
+
+def events_naming(actor_ids: Iterable[str]) -> list[str]:
+    """Return the events that name these actors, by id."""
+    return _events_linked(EventActor.actor, actor_ids)
+
+
+def events_citing(source_ids: Iterable[str]) -> list[str]:
+    """Return the events that cite these sources, by id."""
+    return _events_linked(EventSource.source, source_ids)

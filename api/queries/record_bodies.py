@@ -1,4 +1,4 @@
-"""Records read back from the tables in the shape clients write them."""
+"""Record bodies: records read back from the tables in the shape clients write them."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -30,7 +30,7 @@ def _live(model, ids: list[str]):
     return model.select().where(model.id.in_(ids), model.deleted_at.is_null())
 
 
-def stored_actor_records(ids: Iterable[str]) -> dict[str, dict]:
+def actor_bodies(ids: Iterable[str]) -> dict[str, dict]:
     """Read live actors back in the shape clients write them."""
     ids = sorted(set(ids))
     aliases = _rows_by_id(
@@ -49,7 +49,7 @@ def stored_actor_records(ids: Iterable[str]) -> dict[str, dict]:
     }
 
 
-def stored_source_records(ids: Iterable[str]) -> dict[str, dict]:
+def source_bodies(ids: Iterable[str]) -> dict[str, dict]:
     """Read live sources back in the shape clients write them."""
     query = _live(Source, sorted(set(ids)))
     return {
@@ -58,7 +58,7 @@ def stored_source_records(ids: Iterable[str]) -> dict[str, dict]:
     }
 
 
-def stored_event_records(ids: Iterable[str]) -> dict[str, dict]:
+def event_bodies(ids: Iterable[str]) -> dict[str, dict]:
     """Read live events back in the shape clients write them."""
     ids = sorted(set(ids))
 

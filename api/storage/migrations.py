@@ -1,19 +1,11 @@
-"""The database schema: tables, indexes, added columns and the search index."""
+"""The database schema: tables, indexes, columns added to older tables, the search table."""
 
 from playhouse.migrate import SchemaMigrator, migrate
 
-from api.domain.dates import SPAN_CLASS_DAYS
 from api.storage.connection import database, is_sqlite
-from api.storage.models import ALL_MODELS, Event, EventMonthRollup, EventMonthTypeRollup
-from api.storage.rollups import rebuild_rollup
-from api.storage.search_index import create_search_table, indexed_count, reindex_all
+from api.storage.models import ALL_MODELS, EventMonthRollup, EventMonthTypeRollup
+from api.storage.search_index import create_search_table
 
-DERIVED = {
-    "event.span_class",
-    "event_actor.date_start",
-    "event_actor.date_end",
-    "event_actor.span_class",
-}
 # Tables an older version made and nothing reads any more.
 RETIRED_TABLES = ("event_month_rollup", "event_search")
 # Single-column indexes an older version made, each the prefix of a composite index now.
@@ -24,24 +16,6 @@ RETIRED_INDEXES = (
     "event_tag_event_id",
     "event_relation_event_id",
 )
-
-
-def _fill_derived_columns() -> None:
-    """Compute the span classes and copied dates that an older schema did not have."""
-    days = (
-        "julianday(date_end) - julianday(date_start)" if is_sqlite() else "date_end - date_start"
-    )
-    cases = " ".join(
-        f"WHEN {days} <= {bound} THEN {index}" for index, bound in enumerate(SPAN_CLASS_DAYS)
-    )
-    database.execute_sql(
-        f"UPDATE event SET span_class = CASE {cases} ELSE {len(SPAN_CLASS_DAYS)} END"
-    )
-    for column in ("date_start", "date_end", "span_class"):
-        database.execute_sql(
-            f"UPDATE event_actor SET {column} = "
-            f"(SELECT event.{column} FROM event WHERE event.id = event_actor.event_id)"
-        )
 
 
 def _add_missing_columns() -> list[str]:
@@ -63,8 +37,8 @@ def _add_missing_columns() -> list[str]:
 def create_schema() -> list[str]:
     """Create every table, index and column that does not exist yet; switch SQLite to WAL.
 
-    Returns the columns it had to add to existing tables. The search index is created too,
-    and rebuilt when it does not hold exactly the live events.
+    Returns the columns it had to add to existing tables. The search index table is created
+    too; filling what is derived is `api.writes.derived.complete`'s work.
     """
     with database.connection_context():
         if is_sqlite():
@@ -84,14 +58,7 @@ def create_schema() -> list[str]:
             for table in RETIRED_TABLES:
                 database.execute_sql(f"DROP TABLE IF EXISTS {table}")
             added = _add_missing_columns()
-            if DERIVED & set(added):
-                _fill_derived_columns()
-            live = Event.select().where(Event.deleted_at.is_null())
-            if live.exists() and not EventMonthTypeRollup.select().exists():
-                rebuild_rollup()
             create_search_table()
-            if indexed_count() != Event.select().where(Event.deleted_at.is_null()).count():
-                reindex_all()
             if (
                 added
                 and is_sqlite()

@@ -1,8 +1,11 @@
-"""The monthly rollup of live events, kept current by every write, for fast histograms."""
+"""The monthly rollups of live events, for fast histograms: by type and status, and by type.
+
+A cell counts the live events that start in one month and end in another. `api.writes.derived`
+keeps the cells current.
+"""
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
 
 from peewee import EXCLUDED, chunked
 
@@ -25,9 +28,7 @@ def rollup_cell(start: dt.date, end: dt.date, event_type: str, status: str) -> R
 
 def adjust_rollup(deltas: Counter) -> None:
     """Add `deltas` (cell -> change in event count) to both rollups; drop cells that reach 0."""
-    by_type: Counter = Counter()
-    for (start, end, event_type, _), change in deltas.items():
-        by_type[start, end, event_type] += change
+    by_type = summed_by_type(deltas)
     for model, changes in ((EventMonthRollup, deltas), (EventMonthTypeRollup, by_type)):
         _add_to_cells(model, changes)
 
@@ -44,23 +45,52 @@ def _add_to_cells(model, changes: Counter) -> None:
         model.delete().where(model.events <= 0).execute()
 
 
-def rollup_deltas(removed: Iterable[tuple], added: Iterable[tuple]) -> Counter:
-    """Count cell changes from (date, type, status) triples leaving and joining the data."""
-    deltas: Counter = Counter()
-    for triple in removed:
-        deltas[rollup_key(*triple)] -= 1
-    for triple in added:
-        deltas[rollup_key(*triple)] += 1
-    return deltas
-
-
-def rebuild_rollup() -> int:
-    """Recount the rollup from the live events; return how many cells it holds."""
-    EventMonthRollup.delete().execute()
-    EventMonthTypeRollup.delete().execute()
+def recount() -> Counter:
+    """Count the live events of every cell of the finer rollup, from the events themselves."""
     counts: Counter = Counter()
     query = Event.select(Event.date, Event.type, Event.status).where(Event.deleted_at.is_null())
     for date, event_type, status in query.tuples().iterator():
         counts[rollup_key(date, event_type, status)] += 1
+    return counts
+
+
+def summed_by_type(counts: Counter) -> Counter:
+    """Sum cells of the finer rollup over statuses: the cells of the rollup by type."""
+    by_type: Counter = Counter()
+    for (start, end, event_type, _), change in counts.items():
+        by_type[start, end, event_type] += change
+    return by_type
+
+
+ROLLUPS = (EventMonthRollup, EventMonthTypeRollup)
+
+
+def stored_cells(model) -> Counter:
+    """Return a rollup's cells as stored: key (as in `rollup_key`, for its columns) -> count."""
+    key = [getattr(model, name) for name in model._meta.primary_key.field_names]
+    cells: Counter = Counter()
+    for *cell, count in model.select(*key, model.events).tuples().iterator():
+        cells[tuple(cell)] = count
+    return cells
+
+
+def set_cells(model, cells: dict) -> None:
+    """Set these cells of a rollup to their counts, removing those that fall to 0."""
+    key = model._meta.primary_key.field_names
+    for cell, count in cells.items():
+        match = [getattr(model, name) == value for name, value in zip(key, cell, strict=True)]
+        model.delete().where(*match).execute()
+        if count > 0:
+            model.insert(**dict(zip(key, cell, strict=True)), events=count).execute()
+
+
+def has_cells() -> bool:
+    """Tell whether the rollups hold any cell."""
+    return EventMonthTypeRollup.select().exists()
+
+
+def replace_all(counts: Counter) -> None:
+    """Replace both rollups with these counts of the finer one."""
+    for model in ROLLUPS:
+        model.delete().execute()
     adjust_rollup(counts)
-    return len(counts)

@@ -1,18 +1,17 @@
 """The search index of events: FTS5 on SQLite, a weighted tsvector on PostgreSQL.
 
-Every write that changes what an event shows (its own fields, its actors' names and aliases,
-its tags) rewrites the event's row here, in the same transaction.
+A row holds an event's searchable words, folded, by column: title, summary, actors (names
+and aliases) and tags. `api.writes.derived` derives them and keeps the rows current.
 """
 
 import functools
-from collections import defaultdict
 from collections.abc import Iterable
 
-from peewee import SQL, Column, Expression, NodeList, Table, chunked, fn
+from peewee import SQL, Column, DatabaseError, Expression, NodeList, Table, chunked, fn
 
-from api.domain.search_syntax import SearchQuery, fts5_match, tsquery, words_of
+from api.domain.search_syntax import SearchQuery, fts5_match, tsquery
 from api.storage.connection import database, is_postgresql
-from api.storage.models import Actor, ActorAlias, Event, EventActor, EventTag
+from api.storage.models import Event
 
 TABLE = "event_search_index"
 # On SQLite an index row's rowid is its event's rowid: matches are joined by rowid, read
@@ -24,9 +23,9 @@ _WEIGHTS = {"title": "A", "actors": "B", "tags": "B", "summary": "C"}
 _BM25 = f"bm25({TABLE}, 0.0, 10.0, 1.0, 4.0, 4.0)"
 
 
-_COLUMNS = ("title", "summary", "actors", "tags")
+COLUMNS = ("title", "summary", "actors", "tags")
 _WEIGHTED_DOCUMENT = " || ".join(
-    f"setweight(to_tsvector('simple', %s), '{_WEIGHTS[c]}')" for c in _COLUMNS
+    f"setweight(to_tsvector('simple', %s), '{_WEIGHTS[c]}')" for c in COLUMNS
 )
 
 
@@ -52,46 +51,8 @@ def drop_search_table() -> None:
     database.execute_sql(f"DROP TABLE IF EXISTS {TABLE}")
 
 
-def _documents(event_ids: list[str]) -> dict[str, dict[str, str]]:
-    """Return the folded words of each live event's searchable text, by column."""
-    texts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for event_id, title, summary in (
-        Event.select(Event.id, Event.title, Event.summary)
-        .where(Event.id.in_(event_ids), Event.deleted_at.is_null())
-        .tuples()
-    ):
-        texts[event_id]["title"].append(title)
-        texts[event_id]["summary"].append(summary)
-    names = (
-        EventActor.select(EventActor.event, Actor.name, Actor.id)
-        .join(Actor)
-        .where(EventActor.event.in_(event_ids))
-        .tuples()
-    )
-    actor_events: dict[str, set[str]] = defaultdict(set)
-    for event_id, name, actor_id in names:
-        texts[event_id]["actors"].append(name)
-        actor_events[actor_id].add(event_id)
-    aliases = ActorAlias.select(ActorAlias.actor, ActorAlias.alias).where(
-        ActorAlias.actor.in_(list(actor_events))
-    )
-    for actor_id, alias in aliases.tuples():
-        for event_id in actor_events[actor_id]:
-            texts[event_id]["actors"].append(alias)
-    tags = EventTag.select(EventTag.event, EventTag.tag).where(EventTag.event.in_(event_ids))
-    for event_id, tag in tags.tuples():
-        texts[event_id]["tags"].append(tag)
-    return {
-        event_id: {
-            column: " ".join(words_of(" ".join(parts))) for column, parts in columns.items()
-        }
-        for event_id, columns in texts.items()
-        if columns.get("title")
-    }
-
-
-def index_events(event_ids: Iterable[str]) -> None:
-    """Rewrite the index rows of these events (removing those of deleted ones)."""
+def delete_rows(event_ids: Iterable[str]) -> None:
+    """Remove the index rows of these events."""
     for chunk in chunked(sorted(set(event_ids)), _CHUNK):
         placeholders = ", ".join([database.param] * len(chunk))
         if is_postgresql():
@@ -99,14 +60,11 @@ def index_events(event_ids: Iterable[str]) -> None:
         else:
             where = f"rowid IN (SELECT rowid FROM event WHERE id IN ({placeholders}))"
         database.execute_sql(f"DELETE FROM {TABLE} WHERE {where}", chunk)
-        insert_documents(_documents(chunk).items())
 
 
-def insert_documents(documents: Iterable[tuple[str, dict[str, str]]]) -> None:
-    """Add `(event_id, {column: folded words})` rows to the index in one batch."""
-    insert_rows(
-        [(event_id, *(words.get(c, "") for c in _COLUMNS)) for event_id, words in documents]
-    )
+def delete_all() -> None:
+    """Empty the index."""
+    database.execute_sql(f"DELETE FROM {TABLE}")
 
 
 def insert_rows(rows: list[tuple[str, ...]]) -> None:
@@ -126,19 +84,74 @@ def insert_rows(rows: list[tuple[str, ...]]) -> None:
         )
     else:
         cursor.executemany(
-            f"INSERT INTO {TABLE} (rowid, event_id, {', '.join(_COLUMNS)}) "
+            f"INSERT INTO {TABLE} (rowid, event_id, {', '.join(COLUMNS)}) "
             "VALUES ((SELECT rowid FROM event WHERE id = ?), ?, ?, ?, ?, ?)",
             [(row[0], *row) for row in rows],
         )
 
 
-def reindex_all() -> int:
-    """Rebuild the whole index from the live events; return how many it holds."""
-    database.execute_sql(f"DELETE FROM {TABLE}")
-    query = Event.select(Event.id).where(Event.deleted_at.is_null()).order_by(Event.id)
-    ids = [row[0] for row in query.tuples()]
-    index_events(ids)
-    return len(ids)
+def stored_rows(event_ids: list[str]) -> dict[str, object]:
+    """Return the index rows of these events as stored, by event id, to compare."""
+    placeholders = ", ".join([database.param] * len(event_ids))
+    if is_postgresql():
+        sql = f"SELECT event_id, document::text FROM {TABLE} WHERE event_id IN ({placeholders})"
+        return dict(database.execute_sql(sql, event_ids).fetchall())
+    sql = (
+        f"SELECT event_id, {', '.join(COLUMNS)} FROM {TABLE} "
+        f"WHERE rowid IN (SELECT rowid FROM event WHERE id IN ({placeholders}))"
+    )
+    return {row[0]: tuple(row[1:]) for row in database.execute_sql(sql, event_ids)}
+
+
+def as_stored(rows: list[tuple[str, ...]]) -> dict[str, object]:
+    """Return `(event_id, title, summary, actors, tags)` rows as the index would store them."""
+    if not rows:
+        return {}
+    if not is_postgresql():
+        return {row[0]: tuple(row[1:]) for row in rows}
+    from psycopg2.extras import execute_values  # noqa: PLC0415 - only with PostgreSQL
+
+    weighted = _WEIGHTED_DOCUMENT.replace("%s", "{}").format(*(f"v.{c}" for c in COLUMNS))
+    found = execute_values(
+        database.cursor(),
+        f"SELECT v.event_id, ({weighted})::text FROM (VALUES %s) "
+        f"AS v(event_id, {', '.join(COLUMNS)})",
+        rows,
+        fetch=True,
+    )
+    return dict(found)
+
+
+def orphan_rows() -> list[tuple[object, str]]:
+    """Return the `(row key, event id)` of index rows that belong to no live event."""
+    if is_postgresql():
+        key, same_row = "i.event_id", "e.id = i.event_id"
+    else:
+        key, same_row = "i.rowid", "e.rowid = i.rowid AND e.id = i.event_id"
+    sql = (
+        f"SELECT {key}, i.event_id FROM {TABLE} i WHERE NOT EXISTS "
+        f"(SELECT 1 FROM event e WHERE {same_row} AND e.deleted_at IS NULL)"
+    )
+    return [tuple(row) for row in database.execute_sql(sql)]
+
+
+def delete_row_keys(keys: list[object]) -> None:
+    """Remove index rows by the keys `orphan_rows` gives."""
+    column = "event_id" if is_postgresql() else "rowid"
+    for chunk in chunked(keys, _CHUNK):
+        placeholders = ", ".join([database.param] * len(chunk))
+        database.execute_sql(f"DELETE FROM {TABLE} WHERE {column} IN ({placeholders})", chunk)
+
+
+def integrity_problems() -> list[str]:
+    """Run FTS5's own integrity check on SQLite; return what it finds wrong."""
+    if is_postgresql():
+        return []
+    try:
+        database.execute_sql(f"INSERT INTO {TABLE}({TABLE}) VALUES ('integrity-check')")
+    except DatabaseError as error:
+        return [f"{TABLE}: {error}"]
+    return []
 
 
 def indexed_count() -> int:

@@ -2,8 +2,9 @@
 
 Actor popularity is skewed (Zipf), events have 1-3 actors in roles that fit their type, about
 a fifth of dates are imprecise (a month, a year or an interval), and every event cites 1-2
-sources. Generated records go straight into the tables, the search index and the rollup;
-they are not journaled (no revisions or change-feed entries), which the README says.
+sources. Generated records go straight into the tables; what derives from them (documents,
+search rows, rollup cells) is derived by `api.writes.derived`, as for every write. They are
+not journaled (no revisions or change-feed entries), which the README says.
 """
 
 import datetime as dt
@@ -13,11 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from api.domain.dates import parse_event_date, span_class
-from api.domain.search_syntax import words_of
-from api.storage.documents import serialized
-from api.storage.rollups import rollup_cell
+from api.domain.names import alias_key
 from api.storage.sql import utc_timestamp
+from api.writes.derived import date_columns, derived_event
 
 KINDS = (
     ("state", 30), ("organization", 10), ("armed_force", 15),
@@ -107,25 +106,15 @@ def _days(rng: random.Random, count: int) -> list[int]:
     return sorted(int(rng.triangular(0, DAYS, DAYS)) for _ in range(count))
 
 
-def _folded(text: str) -> str:
-    return " ".join(words_of(text))
-
-
 def event_records(
     rng: random.Random, count: int, actors: list[dict], sources: int
 ) -> Iterator[dict]:
-    """Yield `count` event records in date order, with their searchable words folded."""
+    """Yield `count` event records in date order."""
     popularity = list(accumulate(1 / (rank + 1) ** 1.1 for rank in range(len(actors))))
     event_type = _weighted(rng, tuple(TYPE_WEIGHTS.items()))
     status = _weighted(rng, STATUSES)
     tags = [f"tag-{n}" for n in range(300)]
-    folded_tags = {tag: _folded(tag) for tag in tags}
     tag_weights = list(accumulate(1 / (n + 1) for n in range(300)))
-    # Folding is the costly part of indexing: fold each distinct piece once.
-    folded_names = {a["id"]: _folded(a["name"]) for a in actors}
-    folded_actors = {a["id"]: _folded(" ".join([a["name"], *a["aliases"]])) for a in actors}
-    folded_words = {word: _folded(word) for word in WORDS}
-    head, involving = _folded("Synthetic event"), _folded("involving")
     for number, day in enumerate(_days(rng, count)):
         kind = event_type()
         chosen = {}
@@ -135,7 +124,6 @@ def event_records(
         date = _written_date(rng, FIRST_DAY + dt.timedelta(days=day))
         lead = next(iter(chosen.values()))[0]
         words = rng.sample(WORDS, 3)
-        lead_words = folded_names[lead["id"]]
         event_tags = sorted(set(rng.choices(tags, cum_weights=tag_weights, k=rng.randint(0, 3))))
         yield {
             "id": f"{date.split('/')[0]}-gen-{number:07d}",
@@ -147,15 +135,6 @@ def event_records(
             "actors": [(actor, role) for actor, role in chosen.values()],
             "sources": sorted({rng.randrange(sources) for _ in range(rng.randint(1, 2))}),
             "tags": event_tags,
-            # The index's columns in order: title, summary, actors, tags.
-            "search": (
-                " ".join([lead_words, folded_words[words[0]], folded_words[words[1]]]),
-                " ".join(
-                    [head, str(number), *(folded_words[w] for w in words), involving, lead_words]
-                ),
-                " ".join(folded_actors[actor_id] for actor_id in chosen),
-                " ".join(folded_tags[tag] for tag in event_tags),
-            ),
         }
 
 
@@ -210,7 +189,7 @@ def reference_rows(seed: int, events: int, actors: int, now: str) -> tuple[dict,
             (a["id"], a["name"], a["kind"], None, a["parent"], None, *stamp) for a in actor_list
         ],
         "actor_alias": [
-            (alias.casefold(), alias, a["id"], position)
+            (alias_key(alias), alias, a["id"], position)
             for a in actor_list
             for position, alias in enumerate(a["aliases"])
         ],
@@ -230,8 +209,8 @@ def _source_text(number: int) -> tuple[str, str]:
     return PUBLISHERS[number % len(PUBLISHERS)], f"Report {number}"
 
 
-def _document(record: dict, start: str, end: str, precision: str, stamp_text: str) -> tuple:
-    """Return the stored document and digest of a generated event, as GET shows it."""
+def _representation(record: dict, columns: dict, stamp_text: str) -> dict:
+    """Return a generated event as GET shows it."""
     sources = []
     for number in record["sources"]:
         publisher, title = _source_text(number)
@@ -245,29 +224,27 @@ def _document(record: dict, start: str, end: str, precision: str, stamp_text: st
                 "quote": None,
             }
         )
-    return serialized(
-        {
-            "id": record["id"],
-            "title": record["title"],
-            "summary": record["summary"],
-            "type": record["type"],
-            "date": record["date"],
-            "date_start": start,
-            "date_end": end,
-            "precision": precision,
-            "status": record["status"],
-            "note": None,
-            "actors": [
-                {"id": actor["id"], "name": actor["name"], "role": role}
-                for actor, role in record["actors"]
-            ],
-            "sources": sources,
-            "tags": record["tags"],
-            "related": [],
-            "created_at": stamp_text,
-            "updated_at": stamp_text,
-        }
-    )
+    return {
+        "id": record["id"],
+        "title": record["title"],
+        "summary": record["summary"],
+        "type": record["type"],
+        "date": record["date"],
+        "date_start": columns["date_start"].isoformat(),
+        "date_end": columns["date_end"].isoformat(),
+        "precision": columns["precision"],
+        "status": record["status"],
+        "note": None,
+        "actors": [
+            {"id": actor["id"], "name": actor["name"], "role": role}
+            for actor, role in record["actors"]
+        ],
+        "sources": sources,
+        "tags": record["tags"],
+        "related": [],
+        "created_at": stamp_text,
+        "updated_at": stamp_text,
+    }
 
 
 def _stamp(now: str) -> tuple:
@@ -280,26 +257,29 @@ def event_batches(records: Iterator[dict], size: int, now: str) -> Iterator[Batc
     stamp, stamp_text = _stamp(now), utc_timestamp(now)
     batch = Batch()
     for record in records:
-        event_id, kind, status = record["id"], record["type"], record["status"]
-        span = parse_event_date(record["date"])
-        klass = span_class(span.start, span.end)
-        start, end = span.start.isoformat(), span.end.isoformat()
+        event_id = record["id"]
+        columns = date_columns(record["date"])
+        aliases = {actor["id"]: actor["aliases"] for actor, _ in record["actors"]}
+        derived = derived_event(_representation(record, columns, stamp_text), aliases)
+        start, end = columns["date_start"].isoformat(), columns["date_end"].isoformat()
+        klass = columns["span_class"]
         rows = batch.rows
         rows["event"].append(
             (
                 event_id,
                 record["title"],
                 record["summary"],
-                kind,
+                record["type"],
                 record["date"],
                 start,
                 end,
-                span.precision,
-                status,
+                columns["precision"],
+                record["status"],
                 None,
                 klass,
                 *stamp,
-                *_document(record, start, end, span.precision, stamp_text),
+                derived.document,
+                derived.digest,
             )
         )
         rows["event_actor"].extend(
@@ -310,8 +290,8 @@ def event_batches(records: Iterator[dict], size: int, now: str) -> Iterator[Batc
             (event_id, _source_id(n), None, p) for p, n in enumerate(record["sources"])
         )
         rows["event_tag"].extend((event_id, t, p) for p, t in enumerate(record["tags"]))
-        batch.search.append((event_id, *record["search"]))
-        batch.cells[rollup_cell(span.start, span.end, kind, status)] += 1
+        batch.search.append((event_id, *derived.search))
+        batch.cells[derived.cell] += 1
         if len(batch) == size:
             yield batch
             batch = Batch()

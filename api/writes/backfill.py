@@ -4,21 +4,13 @@ import datetime as dt
 
 from peewee import chunked
 
-from api.queries.record_bodies import (
-    stored_actor_records,
-    stored_event_records,
-    stored_source_records,
-)
-from api.storage.models import Actor, Event, Revision, Source
-from api.writes.journal import Author, record_changes, record_revisions
+from api.storage.models import Revision
+from api.writes import derived
+from api.writes.journal import Author, RecordChange, record_changes, record_revisions
+from api.writes.kinds import KINDS
 
 # Records that predate the journal came in through the seed.
 BACKFILL_AUTHOR = Author(token=None, via="seed")
-_KINDS = (
-    ("actor", Actor, stored_actor_records),
-    ("source", Source, stored_source_records),
-    ("event", Event, stored_event_records),
-)
 
 
 def backfill_journal(now: dt.datetime) -> int:
@@ -29,13 +21,20 @@ def backfill_journal(now: dt.datetime) -> int:
     if Revision.select().exists():
         return 0
     journaled = 0
-    for kind, model, stored in _KINDS:
+    for kind in KINDS:
+        model = kind.model
         query = model.select(model.id, model.revision).where(model.deleted_at.is_null())
         for chunk in chunked(query.order_by(model.created_at, model.id).tuples(), 500):
-            records = stored([record_id for record_id, _ in chunk])
-            written = [(rid, number, "created", records[rid]) for rid, number in chunk]
-            record_revisions(kind, written, now, BACKFILL_AUTHOR)
-            if kind == "event":
-                record_changes([(record_id, "created") for record_id, _ in chunk], now)
+            ids = [record_id for record_id, _ in chunk]
+            bodies = kind.read_bodies(ids)
+            record_revisions(
+                [RecordChange(kind, rid, number, None, bodies[rid]) for rid, number in chunk],
+                now,
+                BACKFILL_AUTHOR,
+            )
+            if kind.in_change_feed:
+                # Renewed as well: such a database may also predate stored documents.
+                renewed = derived.rebuild(ids)
+                record_changes([(rid, "created") for rid in ids], now, renewed)
             journaled += len(chunk)
     return journaled

@@ -1,10 +1,10 @@
-"""Batches of records, and the checks that their references and aliases hold."""
+"""Batches of records, and the checks that their ids, references and aliases hold."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
+from api.domain.errors import Problem
 from api.domain.names import alias_key
 from api.storage.models import Actor, ActorAlias, Event, Source
 
@@ -15,25 +15,6 @@ class Located:
 
     where: str
     record: dict
-
-
-class Problem(NamedTuple):
-    """Why a record cannot be written: where it came from, which field, and what is wrong."""
-
-    where: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.field}: {self.message}"
-
-
-class InvalidRecords(Exception):
-    """Records that cannot be loaded; each problem names where its record came from."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass
@@ -54,7 +35,8 @@ def live_ids(model, ids: Iterable[str]) -> set[str]:
     return {row[0] for row in query.tuples()}
 
 
-def _duplicate_id_problems(located: list[Located], kind: str) -> list[Problem]:
+def duplicate_id_problems(located: list[Located], kind: str) -> list[Problem]:
+    """Return a problem for each record whose id another record of the batch has."""
     seen: dict[str, str] = {}
     problems = []
     for item in located:
@@ -158,13 +140,16 @@ def _event_problems(events: list[Located], actors: list[Located], sources: list[
     return problems
 
 
-def batch_problems(batch: RecordBatch) -> list[Problem]:
-    """Return every broken reference, repeated id or alias clash in the batch."""
-    return [
-        *_duplicate_id_problems(batch.actors, "actor"),
-        *_duplicate_id_problems(batch.sources, "source"),
-        *_duplicate_id_problems(batch.events, "event"),
-        *_parent_problems(batch.actors),
-        *_alias_problems(batch.actors),
-        *_event_problems(batch.events, batch.actors, batch.sources),
-    ]
+def actor_problems(batch: RecordBatch) -> list[Problem]:
+    """Return the actors' unknown parents, cycles of parents and clashing aliases."""
+    return [*_parent_problems(batch.actors), *_alias_problems(batch.actors)]
+
+
+def event_problems(batch: RecordBatch) -> list[Problem]:
+    """Return the events' references to actors, sources and events that do not exist."""
+    return _event_problems(batch.events, batch.actors, batch.sources)
+
+
+def no_problems(_batch: RecordBatch) -> list[Problem]:
+    """Find nothing: a kind whose records refer to no other."""
+    return []

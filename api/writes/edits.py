@@ -4,67 +4,39 @@ from marshmallow import ValidationError
 
 from api.domain.errors import (
     Conflict,
-    Gone,
     InvalidBody,
-    NotFound,
+    InvalidRecords,
     PreconditionFailed,
     PreconditionRequired,
-    flatten_messages,
+    validation_problems,
 )
-from api.domain.names import alias_key
-from api.schemas.events import RESERVED_EVENT_IDS
 from api.storage.connection import utc_now, write_transaction
-from api.storage.models import ActorAlias
-from api.storage.rollups import adjust_rollup, rollup_deltas
-from api.storage.search_index import index_events
-from api.writes.batches import write_batch
-from api.writes.checks import Located, RecordBatch, batch_problems
-from api.writes.journal import Author, record_changes, record_revisions
-from api.writes.kinds import RecordKind, representation_etag
+from api.writes.batches import batch_problems, settle, write_batch
+from api.writes.checks import Located, RecordBatch
+from api.writes.journal import Author, RecordChange
+from api.writes.kinds import RecordKind
 
 
 def _id_taken(kind: RecordKind, record_id: str) -> bool:
-    if kind.model.select().where(kind.model.id == record_id).exists():
-        return True
-    # An actor id may not equal an alias either, or lookups would be ambiguous.
-    aliases = ActorAlias.select().where(ActorAlias.key == alias_key(record_id))
-    return kind.name == "actor" and aliases.exists()
+    model = kind.model
+    return model.select().where(model.id == record_id).exists() or kind.id_clashes(record_id)
 
 
 def _free_id(kind: RecordKind, base: str) -> str:
     base = base[:190]
     candidate, suffix = base, 1
-    while candidate in RESERVED_EVENT_IDS or _id_taken(kind, candidate):
+    while candidate in kind.reserved_ids or _id_taken(kind, candidate):
         suffix += 1
         candidate = f"{base}-{suffix}"
     return candidate
 
 
 def _write_checked(kind: RecordKind, record: dict, author: Author) -> None:
-    batch = RecordBatch(**{kind.batch_field: [Located("body", record)]})
+    batch = RecordBatch(**{kind.plural: [Located("body", record)]})
     problems = batch_problems(batch)
     if problems:
-        errors: dict[str, list[str]] = {}
-        for problem in problems:
-            errors.setdefault(problem.field, []).append(problem.message)
-        raise InvalidBody(f"invalid {kind.name}: {', '.join(errors)}", errors=errors)
+        raise InvalidRecords(problems, kind=kind.name)
     write_batch(batch, utc_now(), author)
-
-
-def _live_row(kind: RecordKind, record_id: str):
-    row = kind.model.get_or_none(kind.model.id == record_id)
-    if row is None:
-        raise NotFound(f"No {kind.name} with id {record_id!r}.")
-    if row.deleted_at is not None:
-        raise Gone(f"The {kind.name} {record_id!r} was deleted.")
-    return row
-
-
-def current_etag(kind: RecordKind, record_id: str) -> tuple[str, dict]:
-    """Return the ETag and representation of a live record (404 or 410 otherwise)."""
-    row = _live_row(kind, record_id)
-    representation = kind.representation(record_id)
-    return representation_etag(row.revision, representation), representation
 
 
 def _check_if_match(kind: RecordKind, record_id: str, if_match) -> None:
@@ -73,7 +45,7 @@ def _check_if_match(kind: RecordKind, record_id: str, if_match) -> None:
             f"Send If-Match with the ETag of the {kind.name} you are changing.",
             errors={"If-Match": ["Required."]},
         )
-    etag, _ = current_etag(kind, record_id)
+    etag, _ = kind.current(record_id)
     if not (if_match.star_tag or if_match.contains(etag)):
         raise PreconditionFailed(
             f"The {kind.name} {record_id!r} changed since that ETag; GET it and retry.",
@@ -102,12 +74,12 @@ def update(kind: RecordKind, record_id: str, patch: dict, if_match, author: Auth
         _check_if_match(kind, record_id, if_match)
         if patch.get("id", record_id) != record_id:
             raise InvalidBody("An id cannot be changed.", errors={"id": ["Cannot be changed."]})
-        merged = {**kind.stored([record_id])[record_id], **patch}
+        merged = {**kind.read_bodies([record_id])[record_id], **patch}
         try:
             record = kind.record_schema().load(merged)
         except ValidationError as error:
-            errors = flatten_messages(error.messages, index_lists=True)
-            raise InvalidBody(f"invalid {kind.name}: {', '.join(errors)}", errors=errors) from None
+            problems = validation_problems("body", error.messages)
+            raise InvalidRecords(problems, kind=kind.name) from None
         _write_checked(kind, record, author)
 
 
@@ -123,15 +95,11 @@ def delete(kind: RecordKind, record_id: str, if_match, author: Author) -> None:
                 errors={"id": [f"Referred to by {len(referrers)} record(s)."]},
             )
         now = utc_now()
-        row = kind.model.get_by_id(record_id)
-        number = row.revision + 1
+        before = kind.read_bodies([record_id])[record_id]
+        number = kind.live_row(record_id).revision + 1
         kind.model.update(deleted_at=now, updated_at=now, revision=number).where(
             kind.model.id == record_id
         ).execute()
         for model, column in kind.children:
             model.delete().where(getattr(model, column) == record_id).execute()
-        record_revisions(kind.name, [(record_id, number, "deleted", None)], now, author)
-        if kind.name == "event":
-            record_changes([(record_id, "deleted")], now)
-            index_events([record_id])
-            adjust_rollup(rollup_deltas(removed=[(row.date, row.type, row.status)], added=[]))
+        settle([RecordChange(kind, record_id, number, before, None)], now, author)

@@ -3,12 +3,11 @@
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import chunked
 
-from api.queries.event_representations import describe_events
-from api.storage.documents import store_documents
-from api.storage.models import Change, EventActor, EventSource, Revision
+from api.storage.models import Change, Revision
 
 _CHUNK = 500
 
@@ -26,59 +25,58 @@ class Author:
         return cls(token=token, via="api")
 
 
-def record_revisions(
-    kind: str,
-    written: Iterable[tuple[str, int, str, dict | None]],
-    at: dt.datetime,
-    author: Author,
-) -> None:
-    """Store a revision for each `(id, number, op, record)` written."""
+@dataclass(frozen=True)
+class RecordChange:
+    """One record written: its kind, id, new revision, and its state before and after.
+
+    `kind` is the record's `api.writes.kinds.RecordKind`. `before` is None for a record
+    that did not exist, `after` None once it is deleted; both are records as clients
+    write them.
+    """
+
+    kind: Any
+    record_id: str
+    number: int
+    before: dict | None
+    after: dict | None
+
+    @property
+    def op(self) -> str:
+        """Return what happened to the record: created, updated or deleted."""
+        if self.after is None:
+            return "deleted"
+        return "created" if self.before is None else "updated"
+
+
+def record_revisions(changes: Iterable[RecordChange], at: dt.datetime, author: Author) -> None:
+    """Store a revision for each record changed, with the record it left."""
     rows = [
         {
-            "kind": kind,
-            "record_id": record_id,
-            "number": number,
-            "op": op,
+            "kind": change.kind.name,
+            "record_id": change.record_id,
+            "number": change.number,
+            "op": change.op,
             "at": at,
             "token": author.token,
             "via": author.via,
-            "record": record,
+            "record": change.after,
         }
-        for record_id, number, op, record in written
+        for change in changes
     ]
     for chunk in chunked(rows, _CHUNK):
         Revision.insert_many(chunk).execute()
 
 
-def event_representations(event_ids: list[str]) -> dict[str, dict]:
-    """Return events as GET /v1/events/{id} shows them, as JSON-ready dicts."""
-    found: dict[str, dict] = {}
-    for chunk in chunked(event_ids, _CHUNK):
-        for event in describe_events(chunk):
-            found[event["id"]] = event
-    return found
+def record_changes(
+    ops: list[tuple[str, str]], at: dt.datetime, representations: dict[str, dict]
+) -> None:
+    """Append `(event_id, op)` changes to the feed, in order, each with the event it left.
 
-
-def record_changes(ops: list[tuple[str, str]], at: dt.datetime) -> None:
-    """Append `(event_id, op)` changes to the feed, in order, with each event's new record.
-
-    Every change to an event comes through here, so here its stored document is renewed.
+    `representations` holds the events as GET now shows them; a deleted one has none.
     """
-    records = event_representations([event_id for event_id, op in ops if op != "deleted"])
-    store_documents(records)
     rows = [
-        {"op": op, "event_id": event_id, "at": at, "record": records.get(event_id)}
+        {"op": op, "event_id": event_id, "at": at, "record": representations.get(event_id)}
         for event_id, op in ops
     ]
     for chunk in chunked(rows, _CHUNK):
         Change.insert_many(chunk).execute()
-
-
-def events_citing(*, actors: Iterable[str] = (), sources: Iterable[str] = ()) -> list[str]:
-    """Return the live events that name these actors or cite these sources, by id."""
-    found: set[str] = set()
-    for model, column, ids in ((EventActor, "actor", actors), (EventSource, "source", sources)):
-        for chunk in chunked(sorted(set(ids)), _CHUNK):
-            query = model.select(model.event).where(getattr(model, column).in_(chunk))
-            found.update(row[0] for row in query.tuples())
-    return sorted(found)

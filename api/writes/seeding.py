@@ -8,20 +8,15 @@ from pathlib import Path
 import yaml
 from marshmallow import Schema, ValidationError
 
-from api.domain.errors import flatten_messages
-from api.schemas.actors import ActorRecordSchema
-from api.schemas.events import EventRecordSchema
-from api.schemas.sources import SourceRecordSchema
+from api.domain.errors import InvalidRecords, Problem, validation_problems
 from api.writes.batches import check_and_write
-from api.writes.checks import InvalidRecords, Located, RecordBatch
+from api.writes.checks import Located, RecordBatch
 from api.writes.journal import Author
+from api.writes.kinds import KINDS
 
 FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
-RECORD_SCHEMAS: dict[str, Schema] = {
-    "actors": ActorRecordSchema(),
-    "sources": SourceRecordSchema(),
-    "events": EventRecordSchema(),
-}
+# A fixture file maps each kind's plural (`actors`, `sources`, `events`) to its records.
+RECORD_SCHEMAS: dict[str, Schema] = {kind.plural: kind.record_schema() for kind in KINDS}
 SEED_AUTHOR = Author(token=None, via="seed")
 _STRING_TAGS = {"tag:yaml.org,2002:" + name for name in ("int", "float", "bool", "timestamp")}
 
@@ -45,22 +40,22 @@ def fixture_files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise InvalidRecords([f"{path}: no such file or folder"])
+            raise InvalidRecords([Problem(str(path), "", "no such file or folder")])
     return files
 
 
-def _records_in(path: Path) -> tuple[list[tuple[str, int, object]], list[str]]:
+def _records_in(path: Path) -> tuple[list[tuple[str, int, object]], list[Problem]]:
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=FixtureLoader)  # noqa: S506
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        return [], [f"{path}: not valid YAML: {error}"]
+        return [], [Problem(str(path), "", f"not valid YAML: {error}")]
     if not isinstance(document, dict) or not set(document) <= set(RECORD_SCHEMAS):
         kinds = ", ".join(RECORD_SCHEMAS)
-        return [], [f"{path}: must be a mapping whose keys are among: {kinds}"]
+        return [], [Problem(str(path), "", f"must be a mapping whose keys are among: {kinds}")]
     records, problems = [], []
     for kind, items in document.items():
         if not isinstance(items, list):
-            problems.append(f"{path}: {kind}: must be a list of records")
+            problems.append(Problem(str(path), kind, "must be a list of records"))
             continue
         records.extend((kind, index, item) for index, item in enumerate(items))
     return records, problems
@@ -78,11 +73,10 @@ def read_batch(paths: Iterable[Path]) -> RecordBatch:
             try:
                 record = RECORD_SCHEMAS[kind].load(raw)
             except ValidationError as error:
-                for field, messages in flatten_messages(error.messages, index_lists=True).items():
-                    problems.extend(f"{where}: {field}: {message}" for message in messages)
+                problems.extend(validation_problems(where, error.messages))
                 continue
             if not record.get("id"):
-                problems.append(f"{where}: id: Fixture records must have an id.")
+                problems.append(Problem(where, "id", "Fixture records must have an id."))
                 continue
             getattr(batch, kind).append(Located(where, record))
     if problems:

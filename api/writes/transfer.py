@@ -8,26 +8,14 @@ from pathlib import Path
 from marshmallow import ValidationError
 from peewee import chunked
 
-from api.domain.errors import flatten_messages
-from api.queries.record_bodies import (
-    stored_actor_records,
-    stored_event_records,
-    stored_source_records,
-)
-from api.schemas.actors import ActorRecordSchema
-from api.schemas.events import EventRecordSchema
-from api.schemas.sources import SourceRecordSchema
-from api.storage.models import Actor, Event, Source
-from api.writes.checks import InvalidRecords, Located, RecordBatch
+from api.domain.errors import InvalidRecords, Problem, validation_problems
+from api.writes.checks import Located, RecordBatch
 from api.writes.journal import Author
+from api.writes.kinds import KINDS, KINDS_BY_NAME
 
 IMPORT_AUTHOR = Author(token=None, via="import")
 _BATCH = 1000
-_KINDS = {
-    "actor": (Actor, stored_actor_records, ActorRecordSchema(), "actors"),
-    "source": (Source, stored_source_records, SourceRecordSchema(), "sources"),
-    "event": (Event, stored_event_records, EventRecordSchema(), "events"),
-}
+_RECORD_SCHEMAS = {kind.name: kind.record_schema() for kind in KINDS}
 
 
 def _stamp(value: dt.datetime) -> str:
@@ -36,15 +24,16 @@ def _stamp(value: dt.datetime) -> str:
 
 def export_lines() -> Iterator[str]:
     """Yield every live actor, source and event as one JSON line each, by kind then id."""
-    for kind, (model, stored, _, _) in _KINDS.items():
+    for kind in KINDS:
+        model = kind.model
         query = model.select(model.id, model.created_at, model.updated_at).where(
             model.deleted_at.is_null()
         )
         for chunk in chunked(query.order_by(model.id).tuples().iterator(), _BATCH):
-            records = stored([record_id for record_id, _, _ in chunk])
+            records = kind.read_bodies([record_id for record_id, _, _ in chunk])
             for record_id, created_at, updated_at in chunk:
                 line = {
-                    "kind": kind,
+                    "kind": kind.name,
                     "record": records[record_id],
                     "created_at": _stamp(created_at),
                     "updated_at": _stamp(updated_at),
@@ -68,20 +57,20 @@ def read_import(path: Path) -> tuple[RecordBatch, dict]:
                 continue
             try:
                 item = json.loads(line)
-                _, _, schema, field = _KINDS[item["kind"]]
-                record = schema.load(item["record"])
+                kind = KINDS_BY_NAME[item["kind"]]
+                record = _RECORD_SCHEMAS[kind.name].load(item["record"])
                 stamps[(item["kind"], record["id"])] = (
                     _parse_stamp(item["created_at"]),
                     _parse_stamp(item["updated_at"]),
                 )
             except ValidationError as error:
-                flat = flatten_messages(error.messages, index_lists=True)
-                problems.extend(f"{where}: {key}: {'; '.join(msgs)}" for key, msgs in flat.items())
+                problems.extend(validation_problems(where, error.messages))
                 continue
             except (ValueError, KeyError, TypeError) as error:
-                problems.append(f"{where}: not an export line ({type(error).__name__}: {error})")
+                message = f"not an export line ({type(error).__name__}: {error})"
+                problems.append(Problem(where, "", message))
                 continue
-            getattr(batch, field).append(Located(where, record))
+            getattr(batch, kind.plural).append(Located(where, record))
     if problems:
         raise InvalidRecords(problems)
     return batch, stamps
