@@ -7,17 +7,18 @@ change-feed entry of each live event, which must hold the event as it is now. `r
 rewrites what differs, in one transaction.
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from peewee import fn
+import orjson
 
 from api.storage import rollups, search_index
 from api.storage.bulk import bulk_update
 from api.storage.connection import database, is_postgresql, utc_now, write_transaction
-from api.storage.models import Change, Event, EventActor
-from api.storage.sql import iso_date
+from api.storage.models import Event
+from api.storage.sql import iso_date, run
 from api.writes import derived
 from api.writes.journal import record_changes
 
@@ -69,37 +70,56 @@ def integrity_problems() -> list[str]:
     return problems + search_index.integrity_problems()
 
 
+_IDS_SQL = "SELECT id FROM event WHERE id > ? ORDER BY id LIMIT ?"
+# A chunk is a range of ids: cheaper to select than a list of them.
+_DATES_SQL = (
+    "SELECT id, date, date_start, date_end, precision, span_class FROM event "
+    "WHERE id >= ? AND id <= ?"
+)
+_COPIES_SQL = (
+    "SELECT ea.event_id, ea.actor_id, ea.role, e.date, ea.date_start, ea.date_end, "
+    "ea.span_class FROM event_actor ea JOIN event e ON e.id = ea.event_id "
+    "WHERE ea.event_id >= ? AND ea.event_id <= ?"
+)
+_NEWEST_CHANGES_SQL = (
+    "SELECT event_id, record FROM change WHERE id IN "
+    "(SELECT MAX(id) FROM change WHERE event_id >= ? AND event_id <= ? GROUP BY event_id)"
+)
+_DOCUMENTS_SQL = (
+    "SELECT id, document, document_digest FROM event "
+    "WHERE id >= ? AND id <= ? AND deleted_at IS NULL"
+)
+
+
 def _event_ids_in_chunks() -> Iterator[list[str]]:
     after = ""
-    while True:
-        query = Event.select(Event.id).where(Event.id > after).order_by(Event.id).limit(_CHUNK)
-        ids = [row[0] for row in query.tuples()]
-        if not ids:
-            return
+    while ids := [row[0] for row in run(_IDS_SQL, [after, _CHUNK])]:
         yield ids
         after = ids[-1]
 
 
+def _stored_value(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@functools.lru_cache(maxsize=65_536)
+def _rebuilt_dates(date: str) -> dict:
+    """Return the date columns as stored: dates as `YYYY-MM-DD` (dates repeat: cached)."""
+    return {name: _stored_value(value) for name, value in derived.date_columns(date).items()}
+
+
 def _date_differences(ids: list[str]) -> Iterator[Difference]:
-    columns = [getattr(Event, column) for column in EVENT_DATE_COLUMNS]
-    query = Event.select(Event.id, Event.date, *columns).where(Event.id.in_(ids))
-    for event_id, date, *stored in query.tuples():
-        rebuilt = derived.date_columns(date)
+    for event_id, date, *stored in run(_DATES_SQL, [ids[0], ids[-1]]):
+        rebuilt = _rebuilt_dates(date)
         for column, value in zip(EVENT_DATE_COLUMNS, stored, strict=True):
-            if value != rebuilt[column]:
+            if _stored_value(value) != rebuilt[column]:
                 yield Difference(
                     f"event.{column}", event_id, value, rebuilt[column], ("event", event_id)
                 )
-    copies = [getattr(EventActor, column) for column in derived.EVENT_ACTOR_COPIES]
-    query = (
-        EventActor.select(EventActor.event, EventActor.actor, EventActor.role, Event.date, *copies)
-        .join(Event, on=(EventActor.event == Event.id))
-        .where(EventActor.event.in_(ids))
-    )
-    for event_id, actor_id, role, date, *stored in query.tuples():
-        rebuilt = derived.date_columns(date)
+    for event_id, actor_id, role, date, *stored in run(_COPIES_SQL, [ids[0], ids[-1]]):
+        rebuilt = _rebuilt_dates(date)
         for column, value in zip(derived.EVENT_ACTOR_COPIES, stored, strict=True):
-            if value != rebuilt[column]:
+            if _stored_value(value) != rebuilt[column]:
                 key = f"{event_id} {actor_id} {role}"
                 fix = ("event", event_id)
                 yield Difference(f"event_actor.{column}", key, value, rebuilt[column], fix)
@@ -110,8 +130,9 @@ def _live_event_differences(ids: list[str]) -> Iterator[Difference]:
     if not rebuilt:
         return
     live = sorted(rebuilt)
-    stored = Event.select(Event.id, Event.document, Event.document_digest)
-    for event_id, document, digest in stored.where(Event.id.in_(live)).tuples():
+    for event_id, document, digest in run(_DOCUMENTS_SQL, [ids[0], ids[-1]]):
+        if event_id not in rebuilt:  # written since the chunk was read
+            continue
         item, fix = rebuilt[event_id], ("event", event_id)
         if document != item.document:
             yield Difference("event.document", event_id, document, item.document, fix)
@@ -123,12 +144,13 @@ def _live_event_differences(ids: list[str]) -> Iterator[Difference]:
         if rows.get(event_id) != expected[event_id]:
             stored_row, fix = rows.get(event_id), ("event", event_id)
             yield Difference(search_index.TABLE, event_id, stored_row, expected[event_id], fix)
-    newest = Change.select(fn.MAX(Change.id)).where(Change.event_id.in_(live))
-    for change in Change.select().where(Change.id.in_(newest.group_by(Change.event_id))):
-        now = rebuilt[change.event_id].representation
-        if change.record != now:
-            fix = ("feed", change.event_id)
-            yield Difference("change (newest entry)", change.event_id, change.record, now, fix)
+    for event_id, record in run(_NEWEST_CHANGES_SQL, [ids[0], ids[-1]]):
+        if event_id not in rebuilt:
+            continue
+        stored, now = orjson.loads(record) if record else None, rebuilt[event_id].representation
+        if stored != now:
+            fix = ("feed", event_id)
+            yield Difference("change (newest entry)", event_id, stored, now, fix)
 
 
 def _orphan_differences() -> Iterator[Difference]:
@@ -158,10 +180,6 @@ def differences(progress: Callable[[int], None] = lambda _: None) -> Iterator[Di
         progress(len(ids))
     yield from _orphan_differences()
     yield from _rollup_differences()
-
-
-def _stored_value(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _rewrite_date_columns(event_ids: list[str]) -> None:
