@@ -7,11 +7,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from peewee import IntegrityError
 
 from api.cli.main import cli
 from api.storage.connection import database, is_postgresql
 from api.storage.sql import run
-from api.writes.verify import differences, integrity_problems, repair
+from api.writes.verify import differences, integrity_checks, integrity_problems, repair
 from builders import event, write_records
 from fixture_oracle import fixture_records
 
@@ -285,3 +286,33 @@ def test_the_command_exits_1_naming_the_difference_and_repair_makes_it_agree(run
 
 def test_the_command_takes_no_unknown_option(runner, client):
     assert runner.invoke(cli, ["verify", "--fix"]).exit_code == 2
+
+
+def test_the_integrity_checks_say_what_they_check_and_pass_on_a_sound_database(client):
+    with database.connection_context():
+        if is_postgresql():
+            database.execute_sql("CREATE EXTENSION IF NOT EXISTS amcheck")
+        expected = "bt_index_check" if is_postgresql() else "integrity_check"
+        assert expected in integrity_checks()
+        assert integrity_problems() == []
+
+
+def test_a_reference_to_a_missing_row_is_an_integrity_problem(client):
+    broken = (
+        "INSERT INTO event_actor (event_id, actor_id, role, position, span_class) "
+        "VALUES (?, 'no-such-actor', 'speaker', 9, 0)",
+        [SHIPMENTS],
+    )
+    with database.connection_context():
+        if is_postgresql():  # PostgreSQL refuses to store the broken reference at all
+            with pytest.raises(IntegrityError), database.atomic():
+                run(*broken)
+            return
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+        run(*broken)
+        database.execute_sql("PRAGMA foreign_keys = ON")
+        (rowid,) = run("SELECT rowid FROM event_actor WHERE actor_id = 'no-such-actor'").fetchone()
+        problems = integrity_problems()
+    assert problems == [
+        f"foreign_key_check: event_actor row {rowid} refers to a missing actor row"
+    ]

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from api.storage.connection import database
 from api.storage.models import Event
-from api.writes.verify import differences, integrity_problems, repair
+from api.writes.verify import differences, integrity_checks, integrity_problems, repair
 
 # Differences printed per table; the rest are counted.
 SHOWN_PER_TABLE = 20
@@ -49,6 +49,7 @@ def verify_command(repairing: bool) -> None:
     agree, 1 when something differs (after --repair: when something still does).
     """
     with database.connection_context():
+        click.echo(f"Integrity checks: {integrity_checks()}.")
         problems = integrity_problems()
         for problem in problems:
             click.echo(f"integrity: {problem}")

@@ -188,7 +188,7 @@ def rebuild_search_index() -> int:
     return len(ids)
 
 
-def fill_date_columns() -> None:
+def _fill_date_columns() -> None:
     """Compute the span classes and copied dates of every event, in SQL (for old databases)."""
     days = (
         "julianday(date_end) - julianday(date_start)" if is_sqlite() else "date_end - date_start"
@@ -220,7 +220,7 @@ def complete(added_columns: list[str]) -> list[str]:
     live = Event.select().where(Event.deleted_at.is_null())
     with write_transaction():
         if _DATE_COLUMNS & set(added_columns):
-            fill_date_columns()
+            _fill_date_columns()
             done.append("Computed the date columns of every event")
         if live.exists() and not rollups.has_cells():
             done.append(f"Rebuilt the rollups ({rebuild_rollups()} cells)")

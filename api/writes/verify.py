@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import orjson
+from peewee import DatabaseError
 
 from api.storage import rollups, search_index
 from api.storage.bulk import bulk_update
@@ -52,20 +53,46 @@ def _shown(value: object) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
+_AMCHECK_SQL = "SELECT 1 FROM pg_extension WHERE extname = 'amcheck'"
+_BTREE_INDEXES_SQL = (
+    "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+    "JOIN pg_am am ON am.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE am.amname = 'btree' AND n.nspname = current_schema() ORDER BY c.relname"
+)
+
+
+def integrity_checks() -> str:
+    """Say which integrity checks `integrity_problems` runs on this database."""
+    if not is_postgresql():
+        return "SQLite integrity_check, foreign_key_check and the search index's own check"
+    if run(_AMCHECK_SQL).fetchone():
+        return "amcheck's bt_index_check of every B-tree index"
+    # PostgreSQL itself checks keys and types on every write; its index structure needs
+    # amcheck, an extension only an administrator may create.
+    return "none: PostgreSQL indexes are checked only where the amcheck extension is installed"
+
+
 def integrity_problems() -> list[str]:
     """Run the database's own integrity checks; return what they report wrong."""
     if is_postgresql():
-        # PostgreSQL checks keys and types on every write and has no whole-database check
-        # without extensions; what it cannot see (derived data) is compared below.
-        return []
+        if not run(_AMCHECK_SQL).fetchone():
+            return []
+        problems = []
+        for (index,) in run(_BTREE_INDEXES_SQL).fetchall():
+            try:
+                with database.atomic():
+                    run("SELECT bt_index_check(?::regclass)", [index])
+            except DatabaseError as error:
+                problems.append(f"bt_index_check: {index}: {error}".strip())
+        return problems
     problems = [
         f"integrity_check: {row[0]}"
-        for row in database.execute_sql("PRAGMA integrity_check").fetchall()
+        for row in run("PRAGMA integrity_check").fetchall()
         if row[0] != "ok"
     ]
     problems += [
         f"foreign_key_check: {table} row {rowid} refers to a missing {parent} row"
-        for table, rowid, parent, _ in database.execute_sql("PRAGMA foreign_key_check")
+        for table, rowid, parent, _ in run("PRAGMA foreign_key_check")
     ]
     return problems + search_index.integrity_problems()
 
