@@ -15,11 +15,18 @@ ACTORS = [
 ]
 
 
-def event(event_id: str, date: str, **fields) -> dict:
-    """Return a valid event record with sensible defaults."""
+# What the seeded fixtures hold: Iran and Russia, and the article they were curated from.
+FIXTURE_SOURCE = "eurasiareview-iran-missile-shipments-russia"
+IRAN_SUPPLIES_RUSSIA = (
+    {"id": "iran", "role": "supplier"},
+    {"id": "russia", "role": "recipient"},
+)
+
+
+def event_body(date: str, /, **fields) -> dict:
+    """Return a valid event as a client sends it: with no `id`, the API derives one."""
     return {
-        "id": event_id,
-        "title": f"Event {event_id}",
+        "title": "Synthetic event",
         "summary": "A synthetic event.",
         "type": "statement",
         "date": date,
@@ -28,6 +35,23 @@ def event(event_id: str, date: str, **fields) -> dict:
         "sources": [{"id": SOURCE["id"], "quote": "A sentence."}],
         **fields,
     }
+
+
+def event(event_id: str, date: str, /, **fields) -> dict:
+    """Return a valid event record with sensible defaults."""
+    return {"id": event_id, **event_body(date, **{"title": f"Event {event_id}", **fields})}
+
+
+def fixture_event_body(date: str, /, **fields) -> dict:
+    """Return a valid event among the seeded fixtures: Iran supplies Russia, per the article."""
+    return event_body(
+        date,
+        **{
+            "actors": [dict(actor) for actor in IRAN_SUPPLIES_RUSSIA],
+            "sources": [{"id": FIXTURE_SOURCE, "quote": "A sentence."}],
+            **fields,
+        },
+    )
 
 
 def write_records(*, events=(), actors=ACTORS, sources=(SOURCE,)) -> None:
@@ -61,11 +85,9 @@ def synthetic_import_file(path, count: int) -> None:
                 }
                 output.write(json.dumps(line) + "\n")
         for number in range(count):
-            record = event(
-                f"2020-synthetic-{number:06d}",
+            record = fixture_event_body(
                 f"20{10 + number % 15:02d}-{1 + number % 12:02d}",
-                actors=[{"id": "iran", "role": "supplier"}, {"id": "russia", "role": "recipient"}],
-                sources=[{"id": "eurasiareview-iran-missile-shipments-russia", "quote": None}],
+                id=f"2020-synthetic-{number:06d}",
                 tags=[f"batch-{number % 7}"],
                 related=[],
                 note=None,

@@ -3,23 +3,21 @@
 import os
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 
 from api import create_app
 from api.cli.main import cli
-from api.storage.connection import database, is_postgresql, utc_now
-from api.storage.migrations import create_schema
-from api.storage.models import ALL_MODELS
-from api.storage.search_index import drop_search_table
-from api.writes.seeding import seed
-from api.writes.tokens import create_token
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
-POSTGRES_SERVER_URL = os.environ.get("TIMELINE_TEST_DATABASE_URL", "")
-BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_SERVER_URL else [])
+from api.storage.connection import database
+from databases import (
+    BACKENDS,
+    GENERATED,
+    POSTGRES_SERVER_URL,
+    issue_token,
+    reset_schema,
+    seed_fixtures,
+    with_database,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,10 +27,6 @@ def pytest_configure(config: pytest.Config) -> None:
             "TIMELINE_REQUIRE_POSTGRES=1 but TIMELINE_TEST_DATABASE_URL is not set: "
             "the PostgreSQL suite must run here."
         )
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +40,7 @@ def postgres_url():
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield _with_database(POSTGRES_SERVER_URL, name)
+        yield with_database(POSTGRES_SERVER_URL, name)
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -78,29 +72,10 @@ def app(database_url: str):
         database.close()
 
 
-def reset_schema() -> None:
-    """Drop every table of the bound database and create them again, empty."""
-    with database.connection_context():
-        if not is_postgresql():
-            # Dropping a table deletes its rows first; actors refer to their parents.
-            database.execute_sql("PRAGMA foreign_keys = OFF")
-        database.drop_tables(list(ALL_MODELS), safe=True, cascade=is_postgresql())
-        drop_search_table()
-    create_schema()
-
-
-def reseed() -> None:
-    """Return the bound database to the curated fixtures and nothing else."""
-    reset_schema()
-    with database.connection_context():
-        seed([FIXTURES], utc_now())
-
-
 @pytest.fixture
 def seeded_app(app):
     """Return an app whose database holds the curated fixtures."""
-    with database.connection_context():
-        seed([FIXTURES], utc_now())
+    seed_fixtures()
     return app
 
 
@@ -114,12 +89,6 @@ def client(seeded_app):
 def empty_client(app):
     """Return a test client of an app with an empty database."""
     return app.test_client()
-
-
-def issue_token(scope: str, name: str | None = None) -> str:
-    """Create a token directly in the database and return its secret."""
-    with database.connection_context():
-        return create_token(name or f"test-{scope}", scope, utc_now())
 
 
 @pytest.fixture
@@ -138,9 +107,6 @@ def write_token(seeded_app) -> str:
 def read_token(seeded_app) -> str:
     """Return the secret of a read token in the seeded database."""
     return issue_token("read")
-
-
-GENERATED = ["generate", "--events", "3000", "--actors", "200", "--seed", "5"]
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import issue_token
+
+from builders import fixture_event_body
+from databases import issue_token
 from served import request_json, serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,16 +58,11 @@ def client_run(base: str, token: str, number: int, tally: Tally) -> None:
     """One client: its share of creates, a read after each, and a contested PATCH every third."""
     auth = {"Authorization": f"Bearer {token}"}
     for sequence in range(CREATES // CLIENTS):
-        body = {
-            "title": f"Concurrent event {number}-{sequence}",
-            "summary": "Written by the concurrency test.",
-            "type": "report",
-            "date": f"20{10 + sequence % 15:02d}-{1 + sequence % 12:02d}",
-            "status": "reported",
-            "actors": [{"id": "reuters", "role": "reporter"}],
-            "sources": [{"id": "reuters-2024-02-21-iran-missiles-russia"}],
-            "tags": ["concurrency"],
-        }
+        body = fixture_event_body(
+            f"20{10 + sequence % 15:02d}-{1 + sequence % 12:02d}",
+            title=f"Concurrent event {number}-{sequence}",
+            tags=["concurrency"],
+        )
         status, headers, reply = request_json(base, "POST", "/v1/events", body, auth)
         tally.saw("create", status, reply)
         if status == 201:
@@ -123,6 +120,7 @@ def test_concurrent_creates_reads_and_conflicting_patches_lose_nothing(server, s
     for event_id in HOT_EVENTS:
         _, _, history = request_json(server, "GET", f"/v1/events/{event_id}/revisions")
         notes = [r["record"]["note"] for r in history["data"] if r["via"] == "api"]
+        assert tally.applied[event_id], f"no patch of {event_id} was applied"
         assert sorted(notes) == sorted(tally.applied[event_id])
         assert not set(notes) & set(tally.refused[event_id])
 

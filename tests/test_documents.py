@@ -1,46 +1,25 @@
 """Stored documents: every write keeps each event's JSON as GET shows it, read as stored."""
 
-import orjson
 import pytest
 
 from api.cli.main import cli
-from api.queries.event_representations import describe_events
 from api.schemas.events import EventPageSchema, EventSchema
 from api.storage.connection import database
-from api.storage.documents import representation_digest
 from api.storage.models import Event
+from fixture_oracle import expected_ids
+from stored_documents import assert_documents_match_tables, described_events, stored_documents
 
 INVASION = "2022-02-24-russia-invades-ukraine"
 DRONES = "2022-02-24-iran-supplies-shahed-drones-to-russia"
 ARTICLE = "eurasiareview-iran-missile-shipments-russia"
 
 
-def _stored() -> dict[str, tuple[str, str, int]]:
-    with database.connection_context():
-        query = Event.select(Event.id, Event.document, Event.document_digest, Event.revision)
-        return {row[0]: row[1:] for row in query.where(Event.deleted_at.is_null()).tuples()}
-
-
-def _described(ids) -> dict[str, dict]:
-    with database.connection_context():
-        return {event["id"]: event for event in describe_events(list(ids))}
-
-
-def assert_documents_match_tables() -> None:
-    """Every live event's document is, byte for byte, its tables described and serialized."""
-    stored = _stored()
-    described = _described(stored)
-    assert stored
-    for event_id, (document, digest, _) in stored.items():
-        assert document == orjson.dumps(described[event_id]).decode(), event_id
-        assert digest == representation_digest(described[event_id])
-
-
 def test_seeding_stores_every_event_as_get_shows_it(client):
     assert_documents_match_tables()
-    for event_id in _stored():
+    assert sorted(stored_documents()) == sorted(expected_ids())
+    for event_id in stored_documents():
         response = client.get(f"/v1/events/{event_id}")
-        assert response.get_json() == _described([event_id])[event_id]
+        assert response.get_json() == described_events([event_id])[event_id]
 
 
 def _patch(client, token, url, patch):
@@ -93,7 +72,7 @@ def test_an_event_without_a_document_is_described_from_its_tables(client):
 
 def test_pages_of_documents_are_what_the_schema_dumps(client):
     page = client.get("/v1/events?limit=100").get_json()
-    assert len(page["data"]) == len(_stored())
+    assert len(page["data"]) == len(stored_documents()) == len(expected_ids())
     assert EventPageSchema().dump(page) == page
     for event in page["data"]:
         assert EventSchema().dump(event) == event
@@ -106,5 +85,5 @@ def test_init_db_stores_the_documents_an_older_schema_lacked(seeded_app):
     result = seeded_app.test_cli_runner().invoke(cli, ["init-db"])
     assert result.exit_code == 0, result.output
     assert "Added column event.document" in result.output
-    assert f"Stored the documents of {len(_stored())} event(s)" in result.output
+    assert f"Stored the documents of {len(stored_documents())} event(s)" in result.output
     assert_documents_match_tables()

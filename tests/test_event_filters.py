@@ -106,6 +106,7 @@ def test_filters_match_an_independent_reading_of_the_fixtures(client, query, exp
 )
 def test_members_roll_up_to_their_parent_and_roles_restrict(client, query, present, absent):
     ids = set(_ids(client, query))
+    assert ids, "nothing matched: the absences would say nothing"
     assert present <= ids
     assert not absent & ids
 

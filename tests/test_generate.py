@@ -5,9 +5,7 @@ from collections import Counter
 
 import orjson
 import pytest
-from conftest import GENERATED, reset_schema
 from peewee import JOIN
-from test_documents import assert_documents_match_tables
 
 from api.cli.main import cli
 from api.domain.vocabulary import EVENT_TYPES, STATUSES
@@ -23,6 +21,8 @@ from api.storage.models import (
     Source,
 )
 from api.writes.derived import rebuild_rollups, rebuild_search_index
+from databases import GENERATED, reset_schema
+from stored_documents import assert_documents_match_tables
 
 EVENTS = 3000
 
@@ -71,6 +71,7 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(generated
 
 def test_it_refuses_a_database_that_holds_events(generated_client, app):
     before = _snapshot()
+    assert len(before["event"]) == EVENTS
     result = _generate(app, *GENERATED)
     assert result.exit_code != 0
     assert "already holds events" in result.output

@@ -6,6 +6,7 @@ import runpy
 import subprocess
 
 import pytest
+
 from served import ROOT, TIMELINE, request, serving
 
 

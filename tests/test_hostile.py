@@ -4,6 +4,7 @@ import pytest
 
 from api.storage.connection import database
 from api.storage.models import ALL_MODELS, ApiToken
+from builders import fixture_event_body
 from problem_shape import assert_problem
 
 INVASION = "/v1/events/2022-02-24-russia-invades-ukraine"
@@ -11,19 +12,10 @@ JSON = "application/json"
 
 
 def event_body(**changes) -> str:
+    """A valid event as JSON text, but for `changes`."""
     import json  # noqa: PLC0415
 
-    body = {
-        "title": "T",
-        "summary": "S",
-        "type": "statement",
-        "date": "2024",
-        "status": "reported",
-        "actors": [{"id": "iran", "role": "speaker"}],
-        "sources": [{"id": "eurasiareview-iran-missile-shipments-russia"}],
-    }
-    body.update(changes)
-    return json.dumps(body)
+    return json.dumps(fixture_event_body("2024", **changes))
 
 
 HOSTILE = [

@@ -34,6 +34,7 @@ def test_init_db_adds_missing_columns_and_journals_old_records(
     assert create_schema() == []
     client = seeded_app.test_client()
     feed = client.get("/v1/changes?limit=1000").get_json()["data"]
+    assert len(feed) == len(expected_ids())
     assert {entry["op"] for entry in feed} == {"created"}
     assert {entry["id"]: entry["record"] for entry in feed} == {
         event["id"]: event for event in client.get("/v1/events?limit=500").get_json()["data"]

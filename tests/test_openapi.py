@@ -53,10 +53,12 @@ def test_every_route_is_documented_with_its_parameters(generated, app):
 def test_every_operation_documents_its_errors_as_problems(generated):
     document = yaml.safe_load(generated)
     responses = document["components"]["responses"]
+    methods = set()
     for path, item in document["paths"].items():
         for method, operation in item.items():
             if method == "parameters":
                 continue
+            methods.add(method)
             assert operation["operationId"]
             assert operation["summary"]
             required = {"400", "401", "429", "503"}
@@ -69,17 +71,21 @@ def test_every_operation_documents_its_errors_as_problems(generated):
                 if int(status) >= 400:
                     name = response["$ref"].rsplit("/", 1)[1]
                     assert list(responses[name]["content"]) == ["application/problem+json"]
+    assert {"get", "post", "patch", "delete"} <= methods
 
 
 def test_writes_need_a_bearer_token_and_reads_may_send_one(generated):
     document = yaml.safe_load(generated)
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    methods = set()
     for item in document["paths"].values():
         for method, operation in item.items():
+            methods.add(method)
             if method in {"post", "patch", "delete"}:
                 assert operation["security"] == [{"bearerAuth": []}]
             elif method == "get":
                 assert operation["security"] == [{}, {"bearerAuth": []}]
+    assert {"get", "post", "patch", "delete"} <= methods
 
 
 def test_served_documents_match_the_generated_one(generated, client):

@@ -87,6 +87,7 @@ def test_an_alias_redirects_permanently_to_the_canonical_id(client, alias, canon
 
 def test_sources_list_with_citation_counts(client):
     data = {s["id"]: s for s in client.get("/v1/sources").get_json()["data"]}
+    assert set(data) == {source["id"] for source in fixture_records()["sources"]}
     events = fixture_records()["events"]
     for source_id, source in data.items():
         cited = sum(any(s["id"] == source_id for s in e["sources"]) for e in events)

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from conftest import reseed
 from hypothesis import HealthCheck, settings
 
 from api import create_app
 from api.storage.connection import database
 from api.storage.models import ApiToken
+from databases import reseed
 
 ROOT = Path(__file__).resolve().parent.parent
 # One app serves every case; it shares the database proxy, so each test's fresh, seeded

@@ -1,6 +1,5 @@
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 import yaml
@@ -10,8 +9,8 @@ from api.storage.connection import database, utc_now
 from api.storage.models import ALL_MODELS, Event
 from api.writes import derived
 from api.writes.seeding import seed
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from builders import ACTORS, SOURCE, event
+from databases import FIXTURES
 
 
 def _row_counts() -> dict[str, int]:
@@ -66,22 +65,13 @@ def test_seeding_an_edited_record_updates_only_it(app, tmp_path):
     assert after.updated_at > before.updated_at
 
 
-GOOD_ACTOR = {"id": "alpha", "name": "Alpha", "kind": "state"}
-GOOD_SOURCE = {"id": "src", "publisher": "P", "title": "T"}
+GOOD_ACTOR = ACTORS[0]
+GOOD_SOURCE = SOURCE
 
 
 def _event(**changes):
-    record = {
-        "id": "2023-01-01-thing",
-        "title": "Thing",
-        "summary": "A thing.",
-        "type": "statement",
-        "date": "2023-01-01",
-        "status": "confirmed",
-        "actors": [{"id": "alpha", "role": "speaker"}],
-        "sources": [{"id": "src", "quote": "Q."}],
-    }
-    record.update(changes)
+    """A valid event of GOOD_ACTOR citing GOOD_SOURCE, changed; a None change drops the field."""
+    record = event("2023-01-01-thing", "2023-01-01", **changes)
     return {key: value for key, value in record.items() if value is not None}
 
 

@@ -11,6 +11,7 @@ from fixture_oracle import (
     label,
     labels_between,
     matching_events,
+    searchable_words,
     span,
 )
 from problem_shape import assert_problem
@@ -65,8 +66,8 @@ GROUPS = {
 def test_histogram_matches_an_independent_count(client, interval, group_by, query, filters):
     events = matching_events(**filters)
     if "q=missil" in query:
-        found = client.get(f"/v1/events?limit=500{query}").get_json()["data"]
-        events = [e for e in fixture_records()["events"] if e["id"] in {f["id"] for f in found}]
+        events = [e for e in events if any(w.startswith("missil") for w in searchable_words(e))]
+    assert events, "the oracle found nothing: the case tests nothing"
     bounds = {k: filters[k] for k in ("start", "end") if k in filters}
     for exclude in (False, True):
         mode = "exclude" if exclude else "include"
@@ -107,7 +108,8 @@ def test_actor_series_beyond_the_limit_fold_into_other(client):
     assert keys == ["iran", "russia", "other"]
     assert body["series"][2]["label"] == "Other actors"
     everyone = client.get("/v1/stats/histogram?interval=year&group_by=actor&series_limit=50")
-    assert body["total"] == everyone.get_json()["total"]
+    appearances = sum(len({a["id"] for a in e["actors"]}) for e in fixture_records()["events"])
+    assert body["total"] == everyone.get_json()["total"] == appearances
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ import hashlib
 
 import pytest
 from click.testing import CliRunner
-from conftest import issue_token
 
 from api import create_app
 from api.cli.main import cli
@@ -12,6 +11,7 @@ from api.http import auth
 from api.storage.connection import database
 from api.storage.migrations import create_schema
 from api.storage.models import ApiToken
+from databases import issue_token
 from problem_shape import assert_problem
 
 EVENT = "/v1/events/2022-02-24-russia-invades-ukraine"

@@ -11,7 +11,8 @@ from api.cli.main import cli
 from api.queries.exports import CSV_COLUMNS
 from api.storage.connection import database
 from api.storage.models import ALL_MODELS
-from builders import synthetic_import_file
+from builders import fixture_event_body, synthetic_import_file
+from databases import reset_schema
 from fixture_oracle import expected_ids
 from problem_shape import assert_problem
 
@@ -74,12 +75,6 @@ def runner(monkeypatch, database_url):
     return CliRunner()
 
 
-def _wipe() -> None:
-    from conftest import reset_schema  # noqa: PLC0415
-
-    reset_schema()
-
-
 def test_export_import_into_a_fresh_database_export_is_byte_identical(
     runner, seeded_app, tmp_path, admin_token
 ):
@@ -92,7 +87,7 @@ def test_export_import_into_a_fresh_database_export_is_byte_identical(
     )
     first, second = tmp_path / "first.ndjson", tmp_path / "second.ndjson"
     assert runner.invoke(cli, ["export", "-o", str(first)]).exit_code == 0
-    _wipe()
+    reset_schema()
     result = runner.invoke(cli, ["import", str(first)])
     assert result.exit_code == 0, result.output
     assert "actors: 20 created" in result.output
@@ -105,6 +100,7 @@ def test_export_to_standard_output(runner, seeded_app):
     result = runner.invoke(cli, ["export"])
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert {line["kind"] for line in lines} == {"actor", "source", "event"}
+    assert len(lines) == 19 + 3 + len(expected_ids())
 
 
 STAMP = "2020-01-01T00:00:00Z"
@@ -116,16 +112,8 @@ def export_line(kind: str, record: dict, created_at: str = STAMP) -> str:
     )
 
 
-GHOST_EVENT = {
-    "id": "2020-x",
-    "title": "T",
-    "summary": "S",
-    "type": "report",
-    "date": "2020",
-    "status": "reported",
-    "actors": [{"id": "ghost", "role": "reporter"}],
-    "sources": [{"id": "eurasiareview-iran-missile-shipments-russia"}],
-}
+# A valid event but for its one actor, whom nobody has heard of.
+GHOST_EVENT = fixture_event_body("2020", id="2020-x", actors=[{"id": "ghost", "role": "reporter"}])
 
 
 @pytest.mark.parametrize(

@@ -144,10 +144,7 @@ def test_the_seeded_database_agrees_with_a_rebuild(client):
 
 @pytest.mark.parametrize("write", API_WRITES, ids=lambda write: write.__name__)
 def test_after_each_kind_of_write_every_derived_table_equals_a_rebuild(client, admin_token, write):
-    before = client.get("/v1/changes?limit=1000").get_json()["data"]
     write(Api(client, admin_token))
-    after = client.get("/v1/changes?limit=1000").get_json()["data"]
-    assert len(after) >= len(before)
     assert found_differences() == []
 
 

@@ -4,6 +4,8 @@ import pytest
 
 from api.storage.connection import database
 from api.storage.models import Change, Event, Revision
+from builders import fixture_event_body
+from fixture_oracle import expected_ids
 from problem_shape import assert_problem
 
 INVASION = "2022-02-24-russia-invades-ukraine"
@@ -11,17 +13,13 @@ ARTICLE = "eurasiareview-iran-missile-shipments-russia"
 
 
 def new_event(**changes) -> dict:
-    body = {
-        "title": "Iran says it will keep supplying Russia",
-        "summary": "A synthetic statement for the tests.",
-        "type": "statement",
-        "date": "2024-03",
-        "status": "reported",
-        "actors": [{"id": "iran", "role": "speaker"}, {"id": "russia", "role": "subject"}],
-        "sources": [{"id": ARTICLE, "quote": "A sentence."}],
-        "tags": ["drones"],
-        "related": [{"id": INVASION, "relation": "follows"}],
-    }
+    body = fixture_event_body(
+        "2024-03",
+        title="Iran says it will keep supplying Russia",
+        actors=[{"id": "iran", "role": "speaker"}, {"id": "russia", "role": "subject"}],
+        tags=["drones"],
+        related=[{"id": INVASION, "relation": "follows"}],
+    )
     body.update(changes)
     return {key: value for key, value in body.items() if value is not None}
 
@@ -228,6 +226,7 @@ def test_delete_hides_the_event_answers_410_and_keeps_history(client, writer):
     assert_problem(writer.patch(url, json={}, headers={"If-Match": "*"}), 410)
     assert_problem(writer.delete(url, headers={"If-Match": "*"}), 410)
     listed = client.get("/v1/events?limit=500").get_json()["data"]
+    assert len(listed) == len(expected_ids())
     assert created.get_json()["id"] not in {event["id"] for event in listed}
     history = client.get(f"{url}/revisions").get_json()["data"]
     assert [(r["number"], r["op"]) for r in history] == [(1, "created"), (2, "deleted")]
