@@ -237,6 +237,11 @@ TAMPERING = [
     ),
     (lambda: ("UPDATE event SET span_class = 4 WHERE id = ?", [INVASION]), "event.span_class"),
     (
+        lambda: ("UPDATE event SET date_start = ? WHERE id = ?", ["1999-01-01", SHIPMENTS]),
+        "event.date_start",
+    ),
+    (lambda: ("UPDATE event SET precision = 'day' WHERE id = ?", [SHIPMENTS]), "event.precision"),
+    (
         lambda: (
             "UPDATE event_actor SET date_end = ? WHERE event_id = ?",
             ["1999-01-01", SHIPMENTS],
@@ -254,6 +259,8 @@ TAMPERING = [
 def test_verify_names_a_hand_made_change_and_repair_undoes_it(client, tamper, table):
     searched = client.get("/v1/events?q=ballistic").get_json()["data"]
     assert searched
+    feed = len(client.get("/v1/changes?limit=1000").get_json()["data"])
+    assert feed
     with database.connection_context():
         run(*tamper())
     found = found_differences()
@@ -264,6 +271,25 @@ def test_verify_names_a_hand_made_change_and_repair_undoes_it(client, tamper, ta
         repair([difference.fix for difference in differences()])
     assert found_differences() == []
     assert client.get("/v1/events?q=ballistic").get_json()["data"] == searched
+    # Only a feed that was wrong gains an entry: repairing anything else adds none.
+    grown = len(client.get("/v1/changes?limit=1000").get_json()["data"]) - feed
+    assert grown == (1 if table.startswith("change") else 0)
+
+
+def test_a_deleted_events_feed_must_end_with_its_deletion(client, admin_token):
+    api = Api(client, admin_token)
+    created = api.post("/v1/events", {k: v for k, v in new_event().items() if k != "id"})
+    api.delete(f"/v1/events/{created['id']}")
+    with database.connection_context():
+        run("UPDATE change SET op = 'updated' WHERE id = (SELECT MAX(id) FROM change)")
+    assert found_differences() == [
+        f"change (newest entry) {created['id']}: stored updated, rebuilt deleted"
+    ]
+    with database.connection_context():
+        repair([difference.fix for difference in differences()])
+    assert found_differences() == []
+    last = client.get("/v1/changes?limit=1000").get_json()["data"][-1]
+    assert (last["id"], last["op"], last["record"]) == (created["id"], "deleted", None)
 
 
 def test_the_command_exits_1_naming_the_difference_and_repair_makes_it_agree(runner, client):
@@ -313,3 +339,14 @@ def test_a_reference_to_a_missing_row_is_an_integrity_problem(client):
     assert problems == [
         f"foreign_key_check: event_actor row {rowid} refers to a missing actor row"
     ]
+
+
+def test_init_db_finishes_date_columns_that_an_interrupted_upgrade_left_empty(runner, client):
+    with database.connection_context():
+        run("UPDATE event SET span_class = 0 WHERE id = ?", [SHIPMENTS])
+        run("UPDATE event_actor SET date_start = NULL WHERE event_id = ?", [SHIPMENTS])
+    assert found_differences()
+    result = runner.invoke(cli, ["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Computed the date columns of 1 event(s)" in result.output
+    assert found_differences() == []

@@ -46,7 +46,7 @@ def init_db_command() -> None:
     for column in added:
         click.echo(f"Added column {column}")
     with database.connection_context():
-        for done in complete(added):
+        for done in complete():
             click.echo(done)
         # Only a database from before revisions existed holds records never journaled.
         if "event.revision" in added:

@@ -8,7 +8,7 @@ from api.queries.counted import rows_with_event_counts
 from api.storage.models import Actor, ActorAlias, EventActor
 from api.storage.sql import run
 
-# Every filtered read resolves its actors, so these two are plain SQL (see plain_sql).
+# Every filtered read resolves its actors, so these two are plain SQL (see api.storage.sql).
 _RESOLVE_SQL = """
 SELECT 0, id FROM actor WHERE id = ? AND deleted_at IS NULL
 UNION ALL

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 import orjson
 
+from api.storage.documents import strong_etag
 from api.storage.sql import iso_date, marks, run, utc_timestamp
 
 _EVENT_SQL = (
@@ -105,4 +106,4 @@ def stored_document(event_id: str) -> tuple[str, str] | None:
     if row is None or row[1] is not None or row[2] is None:
         return None
     revision, _, document, digest = row
-    return f"r{revision}-{digest}", document
+    return strong_etag(revision, digest), document

@@ -20,6 +20,11 @@ def representation_digest(representation: dict) -> str:
     return hashlib.sha256(canonical).hexdigest()[:16]
 
 
+def strong_etag(revision: int, digest: str) -> str:
+    """Return the strong ETag of a record: its revision and the digest of its content."""
+    return f"r{revision}-{digest}"
+
+
 def serialized(representation: dict) -> tuple[str, str]:
     """Return an event's stored document (JSON, keys as GET orders them) and its digest."""
     return orjson.dumps(representation).decode(), representation_digest(representation)

@@ -178,7 +178,7 @@ class EventMonthRollup(BaseModel):
     class Meta:
         table_name = "month_rollup"
         primary_key = CompositeKey("start_month", "end_month", "type", "status")
-        # WITHOUT ROWID on SQLite: set by schema.create_schema, as PostgreSQL has no such thing.
+        # WITHOUT ROWID on SQLite (set by migrations.create_schema): PostgreSQL has no such thing.
 
 
 class EventMonthTypeRollup(BaseModel):

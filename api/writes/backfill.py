@@ -33,8 +33,7 @@ def backfill_journal(now: dt.datetime) -> int:
                 BACKFILL_AUTHOR,
             )
             if kind.in_change_feed:
-                # Renewed as well: such a database may also predate stored documents.
-                renewed = derived.rebuild(ids)
-                record_changes([(rid, "created") for rid in ids], now, renewed)
+                shown = {item.event_id: item.representation for item in derived.derive_live(ids)}
+                record_changes([(rid, "created") for rid in ids], now, shown)
             journaled += len(chunk)
     return journaled

@@ -13,40 +13,53 @@ what they changed, in their own transaction. A bulk load (the generator) derives
 with the same functions (`date_columns`, `derived_event`) and adds them with
 `add_search_rows` and `add_to_rollups`. `rebuild` renews given events from their tables,
 `complete` fills what an older database lacks, and `api.writes.verify` compares every
-derived table with a rebuild.
+derived table with a rebuild and has this module rewrite what differs.
 """
 
+import datetime as dt
 import functools
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from peewee import chunked
 
-from api.domain.dates import SPAN_CLASS_DAYS, parse_event_date, span_class
+from api.domain.dates import parse_event_date, span_class
 from api.domain.search_syntax import words_of
 from api.queries.actors import aliases_by_actor
 from api.queries.event_representations import describe_events
 from api.storage import rollups, search_index
-from api.storage.connection import database, is_sqlite, write_transaction
+from api.storage.bulk import bulk_update
+from api.storage.connection import write_transaction
 from api.storage.documents import serialized, store_documents
 from api.storage.models import Event
+from api.storage.sql import run
 from api.writes.journal import RecordChange
 
 _CHUNK = 500
-# The event's own columns that `event_actor` copies, so an actor's events read in date order.
+# The columns an event's written date determines, and those `event_actor` copies so that
+# an actor's events read in date order.
+EVENT_DATE_COLUMNS = ("date_start", "date_end", "precision", "span_class")
 EVENT_ACTOR_COPIES = ("date_start", "date_end", "span_class")
+_SHOWN_DATE_FIELDS = ("date_start", "date_end", "precision")
 
 
 def date_columns(date: str) -> dict:
     """Return the columns an event's written date determines: its span and span class."""
     span = parse_event_date(date)
-    return {
-        "date_start": span.start,
-        "date_end": span.end,
-        "precision": span.precision,
-        "span_class": span_class(span.start, span.end),
-    }
+    values = (span.start, span.end, span.precision, span_class(span.start, span.end))
+    return dict(zip(EVENT_DATE_COLUMNS, values, strict=True))
+
+
+def as_stored(value):
+    """Return a column value as both databases hand it back to compare: dates as text."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@functools.lru_cache(maxsize=65_536)
+def stored_date_columns(date: str) -> dict:
+    """Return the date columns of a written date as stored (dates repeat: cached)."""
+    return {name: as_stored(value) for name, value in date_columns(date).items()}
 
 
 def _folded(text: str) -> str:
@@ -108,18 +121,22 @@ def derive_live(event_ids: Iterable[str]) -> Iterator[DerivedEvent]:
         events = describe_events(chunk, live_only=True)
         aliases = aliases_by_actor({actor["id"] for event in events for actor in event["actors"]})
         for event in events:
+            # The date fields come from the written date, not from its stored copies.
+            dates = stored_date_columns(event["date"])
+            event.update((name, dates[name]) for name in _SHOWN_DATE_FIELDS)
             yield derived_event(event, aliases)
 
 
-def rebuild(event_ids: Iterable[str]) -> dict[str, dict]:
-    """Renew the documents and search rows of these events from their tables.
+def rebuild(event_ids: Iterable[str], *, documents: bool = True) -> dict[str, dict]:
+    """Renew the search rows of these events from their tables, and their documents too.
 
     Returns the live ones as GET now shows them.
     """
     renewed: dict[str, dict] = {}
     for chunk in chunked(sorted(set(event_ids)), _CHUNK):
         derived = list(derive_live(chunk))
-        store_documents({item.event_id: item.representation for item in derived})
+        if documents:
+            store_documents({item.event_id: item.representation for item in derived})
         search_index.delete_rows(chunk)
         search_index.insert_rows([(item.event_id, *item.search) for item in derived])
         renewed.update((item.event_id, item.representation) for item in derived)
@@ -142,24 +159,34 @@ def refresh(changes: Iterable[RecordChange]) -> dict[str, dict]:
     name, or a source's fields, show in the events citing them) and adds to the rollups
     what it moved between cells. Returns the renewed live events as GET now shows them.
     """
-    reshown: set[str] = set()
-    reindexed: set[str] = set()
+    kinds = {}
+    shown_ids: dict[str, set[str]] = defaultdict(set)
+    searched_ids: dict[str, set[str]] = defaultdict(set)
     deltas: Counter = Counter()
     for change in changes:
         kind, fields = change.kind, _changed_fields(change)
-        shown = _touches(fields, kind.fields_shown)
-        searched = _touches(fields, kind.fields_searched)
-        if shown or searched:
-            events = kind.events_showing([change.record_id])
-            reshown.update(events if shown else ())
-            reindexed.update(events if searched else ())
-        if kind.rollup_cell is not None:
+        kinds[kind.name] = kind
+        if _touches(fields, kind.fields_shown):
+            shown_ids[kind.name].add(change.record_id)
+        if _touches(fields, kind.fields_searched):
+            searched_ids[kind.name].add(change.record_id)
+        if kind.counted_in is not None:
             if change.before is not None:
-                deltas[kind.rollup_cell(change.before)] -= 1
+                deltas[kind.counted_in(change.before)] -= 1
             if change.after is not None:
-                deltas[kind.rollup_cell(change.after)] += 1
+                deltas[kind.counted_in(change.after)] += 1
     rollups.adjust_rollup(deltas)
-    renewed = rebuild(reshown | reindexed)
+
+    def events_showing(ids_by_kind: dict[str, set[str]]) -> set[str]:
+        return {
+            event_id
+            for name, ids in ids_by_kind.items()
+            for event_id in kinds[name].events_showing(sorted(ids))
+        }
+
+    reshown = events_showing(shown_ids)
+    renewed = rebuild(reshown)
+    rebuild(events_showing(searched_ids) - reshown, documents=False)
     return {event_id: renewed[event_id] for event_id in sorted(reshown) if event_id in renewed}
 
 
@@ -184,44 +211,49 @@ def rebuild_search_index() -> int:
     """Rebuild the whole search index from the live events; return how many it holds."""
     search_index.delete_all()
     ids = [row[0] for row in Event.select(Event.id).where(Event.deleted_at.is_null()).tuples()]
-    rebuild(ids)
+    rebuild(ids, documents=False)
     return len(ids)
 
 
-def _fill_date_columns() -> None:
-    """Compute the span classes and copied dates of every event, in SQL (for old databases)."""
-    days = (
-        "julianday(date_end) - julianday(date_start)" if is_sqlite() else "date_end - date_start"
-    )
-    cases = " ".join(
-        f"WHEN {days} <= {bound} THEN {index}" for index, bound in enumerate(SPAN_CLASS_DAYS)
-    )
-    database.execute_sql(
-        f"UPDATE event SET span_class = CASE {cases} ELSE {len(SPAN_CLASS_DAYS)} END"
-    )
-    for column in EVENT_ACTOR_COPIES:
-        database.execute_sql(
-            f"UPDATE event_actor SET {column} = "
-            f"(SELECT event.{column} FROM event WHERE event.id = event_actor.event_id)"
-        )
+def rewrite_date_columns(event_ids: Iterable[str]) -> None:
+    """Write these events' date columns, and their `event_actor` copies, from their dates."""
+    for chunk in chunked(sorted(set(event_ids)), _CHUNK):
+        dates = dict(Event.select(Event.id, Event.date).where(Event.id.in_(chunk)).tuples())
+        columns = {event_id: stored_date_columns(date) for event_id, date in dates.items()}
+        for table, names, key in (
+            ("event", EVENT_DATE_COLUMNS, "id"),
+            ("event_actor", EVENT_ACTOR_COPIES, "event_id"),
+        ):
+            rows = [(*(c[name] for name in names), event_id) for event_id, c in columns.items()]
+            bulk_update(table, names, key, rows)
 
 
-# Columns whose arrival in an older database means its date columns need computing.
-_DATE_COLUMNS = {"event.span_class", *(f"event_actor.{column}" for column in EVENT_ACTOR_COPIES)}
+def drop_search_rows(keys: list[object]) -> None:
+    """Remove index rows that belong to no live event, by the keys verify found them under."""
+    search_index.delete_row_keys(keys)
 
 
-def complete(added_columns: list[str]) -> list[str]:
+_MISSING_COPIES_SQL = "SELECT DISTINCT event_id FROM event_actor WHERE date_start IS NULL"
+
+
+def complete() -> list[str]:
     """Fill what an older or bulk-loaded database lacks of its derived data; say what was done.
 
-    Cheap checks only (a full comparison is `timeline verify`): columns just added, an
-    empty rollup, a search index that does not hold every live event, missing documents.
+    Cheap checks only (a full comparison is `timeline verify`): date copies that are missing
+    (columns an upgrade added), an empty rollup, a search index that does not hold every
+    live event, missing documents. Each is judged from the data, so a run that was
+    interrupted is finished by the next.
     """
     done = []
+    missing = [row[0] for row in run(_MISSING_COPIES_SQL)]
+    # A transaction per chunk: a large old database need not fit in one.
+    for chunk in chunked(missing, _CHUNK):
+        with write_transaction():
+            rewrite_date_columns(chunk)
+    if missing:
+        done.append(f"Computed the date columns of {len(missing)} event(s)")
     live = Event.select().where(Event.deleted_at.is_null())
     with write_transaction():
-        if _DATE_COLUMNS & set(added_columns):
-            _fill_date_columns()
-            done.append("Computed the date columns of every event")
         if live.exists() and not rollups.has_cells():
             done.append(f"Rebuilt the rollups ({rebuild_rollups()} cells)")
         if search_index.indexed_count() != live.count():
@@ -232,7 +264,6 @@ def complete(added_columns: list[str]) -> list[str]:
         .where(Event.document.is_null(), Event.deleted_at.is_null())
         .tuples()
     ]
-    # A transaction per chunk: a large old database need not fit in one.
     for chunk in chunked(undocumented, _CHUNK):
         with write_transaction():
             rebuild(chunk)

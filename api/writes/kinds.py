@@ -24,7 +24,7 @@ from api.schemas.events import (
     EventSchema,
 )
 from api.schemas.sources import SourcePatchSchema, SourceRecordSchema, SourceSchema
-from api.storage.documents import representation_digest
+from api.storage.documents import representation_digest, strong_etag
 from api.storage.models import (
     Actor,
     ActorAlias,
@@ -72,7 +72,7 @@ class RecordKind:
     events_showing: Callable[[list[str]], list[str]]
     fields_shown: frozenset[str] | None
     fields_searched: frozenset[str] | None
-    rollup_cell: Callable[[dict], tuple] | None
+    counted_in: Callable[[dict], tuple] | None
 
     def representation(self, record_id: str) -> dict | None:
         """Return the live record as GET shows it, JSON-ready, or None."""
@@ -92,12 +92,7 @@ class RecordKind:
         """Return the ETag and representation of a live record (404 or 410 otherwise)."""
         row = self.live_row(record_id)
         representation = self.representation(record_id)
-        return representation_etag(row.revision, representation), representation
-
-
-def representation_etag(revision: int, representation: dict) -> str:
-    """Return the strong ETag of a representation: its revision and a digest of its content."""
-    return f"r{revision}-{representation_digest(representation)}"
+        return strong_etag(row.revision, representation_digest(representation)), representation
 
 
 def _describe_event(event_id: str) -> dict | None:
@@ -169,7 +164,7 @@ EVENTS = RecordKind(
     events_showing=list,
     fields_shown=None,
     fields_searched=None,
-    rollup_cell=lambda r: rollup_key(r["date"], r["type"], r["status"]),
+    counted_in=lambda r: rollup_key(r["date"], r["type"], r["status"]),
 )
 ACTORS = RecordKind(
     name="actor",
@@ -192,7 +187,7 @@ ACTORS = RecordKind(
     events_showing=events_naming,
     fields_shown=frozenset({"name"}),
     fields_searched=frozenset({"name", "aliases"}),
-    rollup_cell=None,
+    counted_in=None,
 )
 SOURCES = RecordKind(
     name="source",
@@ -216,7 +211,7 @@ SOURCES = RecordKind(
     # The source fields that events show inline; a note is the source's own.
     fields_shown=frozenset({"publisher", "title", "url", "published"}),
     fields_searched=frozenset(),
-    rollup_cell=None,
+    counted_in=None,
 )
 # In the order a batch writes them: events refer to actors and sources.
 KINDS = (ACTORS, SOURCES, EVENTS)
