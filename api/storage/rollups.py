@@ -74,16 +74,6 @@ def stored_cells(model) -> Counter:
     return cells
 
 
-def set_cells(model, cells: dict) -> None:
-    """Set these cells of a rollup to their counts, removing those that fall to 0."""
-    key = model._meta.primary_key.field_names
-    for cell, count in cells.items():
-        match = [getattr(model, name) == value for name, value in zip(key, cell, strict=True)]
-        model.delete().where(*match).execute()
-        if count > 0:
-            model.insert(**dict(zip(key, cell, strict=True)), events=count).execute()
-
-
 def has_cells() -> bool:
     """Tell whether the rollups hold any cell."""
     return EventMonthTypeRollup.select().exists()
