@@ -120,6 +120,14 @@ def test_the_page_draws_what_the_api_counts_follows_filters_and_shows_sources(si
     details = page.inner_text("#details")
     assert "Sources" in details
     assert "missile" in details.lower()
+    # A citation read in another source is credited "Publisher, via Relay" in the panel.
+    shown = api(site, "/v1/events?type=shipment&q=missil*&sort=date&limit=1")["data"][0]
+    assert shown["title"] in details
+    relayed = [citation for citation in shown["sources"] if citation["via"]]
+    assert relayed, "the event clicked should cite a source read in another"
+    for citation in relayed:
+        relay = api(site, f"/v1/sources/{citation['via']}")["publisher"]
+        assert f"{citation['publisher']}, via {relay}" in details
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "timeline-page.png"), full_page=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from api.storage.connection import database
 from api.storage.models import Actor, Change, Event
 from builders import synthetic_import_file
+from fixture_oracle import fixture_records
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 20_000
@@ -59,4 +60,4 @@ def test_sigkill_halfway_through_an_import_writes_nothing_and_a_rerun_completes(
     output, errors = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, errors
     assert f"events: {EVENTS} created" in output
-    assert _counts() == (19, EVENTS, EVENTS)
+    assert _counts() == (len(fixture_records()["actors"]), EVENTS, EVENTS)

@@ -1,5 +1,7 @@
 """A database made by an older version gains the new columns and a complete journal."""
 
+import json
+
 from click.testing import CliRunner
 
 from api.cli.main import cli
@@ -7,7 +9,8 @@ from api.storage.connection import database
 from api.storage.migrations import create_schema
 from api.storage.models import Change, Event, Revision
 from api.storage.search_index import drop_search_table
-from fixture_oracle import expected_ids
+from fixture_oracle import expected_ids, fixture_records
+from stored_documents import assert_documents_match_tables
 
 
 def test_init_db_adds_missing_columns_and_journals_old_records(
@@ -27,7 +30,8 @@ def test_init_db_adds_missing_columns_and_journals_old_records(
     assert result.exit_code == 0, result.output
     assert "Added column event.revision" in result.output
     assert "Added column actor.deleted_at" in result.output
-    assert f"Journaled {19 + 3 + len(expected_ids())} record(s)" in result.output
+    records = sum(len(records) for records in fixture_records().values())
+    assert f"Journaled {records} record(s)" in result.output
     again = CliRunner().invoke(cli, ["init-db"])
     assert "Added column" not in again.output
     assert "Journaled" not in again.output
@@ -50,3 +54,51 @@ def test_init_db_adds_missing_columns_and_journals_old_records(
     assert [(r["number"], r["op"], r["record"]["name"]) for r in history] == [
         (1, "created", "Iran")
     ]
+
+
+REUTERS_SHIPMENT = "2024-01-iran-ships-ballistic-missiles-to-russia"
+
+
+def _drop_via(is_sqlite: bool) -> None:
+    """Make `event_source` what it was before citations had `via`, documents included."""
+    if is_sqlite:
+        # SQLite cannot drop a column that holds a foreign key: rebuild the table without it.
+        statements = (
+            "DROP INDEX IF EXISTS event_source_via_id",
+            "CREATE TABLE event_source_old AS SELECT id, event_id, source_id, quote, position "
+            "FROM event_source",
+            "DROP TABLE event_source",
+            "ALTER TABLE event_source_old RENAME TO event_source",
+        )
+    else:
+        statements = ("ALTER TABLE event_source DROP COLUMN via_id",)
+    for statement in statements:
+        database.execute_sql(statement)
+    for event_id, document in Event.select(Event.id, Event.document).tuples():
+        old = json.loads(document)
+        for citation in old["sources"]:
+            del citation["via"]
+        Event.update(document=json.dumps(old)).where(Event.id == event_id).execute()
+
+
+def test_init_db_adds_via_to_citations_and_restores_the_documents(
+    seeded_app, database_url, monkeypatch
+):
+    with database.connection_context():
+        _drop_via(database_url.startswith("sqlite"))
+    client = seeded_app.test_client()
+    old = client.get(f"/v1/events/{REUTERS_SHIPMENT}").get_json()
+    assert "via" not in old["sources"][0]
+    monkeypatch.setenv("TIMELINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("TIMELINE_SECRET_KEY", "migrate")
+    result = CliRunner().invoke(cli, ["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Added column event_source.via_id" in result.output
+    assert f"Stored the documents of {len(expected_ids())} event(s)" in result.output
+    new = client.get(f"/v1/events/{REUTERS_SHIPMENT}").get_json()
+    # The column is empty after the upgrade: every old citation was read first-hand.
+    assert [citation["via"] for citation in new["sources"]] == [None, None]
+    assert {key: value for key, value in new.items() if key != "sources"} == {
+        key: value for key, value in old.items() if key != "sources"
+    }
+    assert_documents_match_tables()

@@ -12,7 +12,7 @@ from api.http.server_errors import write_problem
 from api.storage.connection import database, utc_now
 from api.writes.batches import check_and_write
 from api.writes.seeding import seed
-from api.writes.transfer import IMPORT_AUTHOR, read_import
+from api.writes.transfer import IMPORT_AUTHOR, read_ndjson
 from builders import event
 
 ARTICLE = "eurasiareview-iran-missile-shipments-russia"
@@ -53,7 +53,8 @@ def through_import(tmp_path, record: dict) -> set[tuple[str, str]]:
     path.write_text(json.dumps(line) + "\n")
 
     def load():
-        batch, stamps = read_import(path)
+        with path.open(encoding="utf-8") as lines:
+            batch, stamps = read_ndjson(lines, str(path))
         check_and_write(batch, utc_now(), IMPORT_AUTHOR, stamps=stamps)
 
     return problems_of(load)

@@ -29,8 +29,20 @@ def test_an_event_has_the_contract_shape(client):
         "updated_at",
     ]
     assert body["actors"][0] == {"id": "iran", "name": "Iran", "role": "supplier"}
-    assert set(body["sources"][0]) == {"id", "publisher", "title", "url", "published", "quote"}
+    assert set(body["sources"][0]) == {
+        "id",
+        "publisher",
+        "title",
+        "url",
+        "published",
+        "quote",
+        "via",
+    }
     assert body["sources"][0]["published"] == "2024-02-21"
+    # Reuters is known only through the article: the citation says where it was read.
+    assert body["sources"][0]["publisher"] == "Reuters"
+    assert body["sources"][0]["via"] == "eurasiareview-iran-missile-shipments-russia"
+    assert body["sources"][1]["via"] is None
     assert body["created_at"].endswith("Z")
 
 

@@ -108,6 +108,10 @@ def test_an_explicit_id_that_exists_is_a_409(writer, url, body):
     [
         (new_event(actors=[{"id": "atlantis", "role": "speaker"}]), ["actors[0].id"]),
         (new_event(sources=[{"id": "nowhere"}]), ["sources[0].id"]),
+        (new_event(sources=[{"id": ARTICLE, "via": "nowhere"}]), ["sources[0].via"]),
+        (new_event(sources=[{"id": ARTICLE, "via": ARTICLE}]), ["sources[0].via"]),
+        (new_event(sources=[{"id": ARTICLE, "via": "Not A Slug"}]), ["sources[0].via"]),
+        (new_event(sources=[{"id": ARTICLE, "via": 7}]), ["sources[0].via"]),
         (new_event(related=[{"id": "no-such-event", "relation": "denies"}]), ["related[0].id"]),
         (new_event(date="2023-02-30"), ["date"]),
         (new_event(date="2024-05/2024-04"), ["date"]),
@@ -243,7 +247,7 @@ def test_delete_hides_the_event_answers_410_and_keeps_history(client, writer):
         ("/v1/actors/iran", "2022-03-russia-overtakes-iran-as-most-sanctioned-country"),
         ("/v1/actors/irgc-aerospace-force", "actor amir-ali-hajizadeh"),
         (f"/v1/sources/{ARTICLE}", INVASION),
-        (f"/v1/events/{INVASION}", "2022-03-russia-overtakes-iran-as-most-sanctioned-country"),
+        (f"/v1/events/{INVASION}", "2022-02-24-western-sanctions-swiftly-hit-russia"),
     ],
 )
 def test_deleting_what_others_refer_to_is_a_409(client, admin_token, url, referrer):
@@ -251,6 +255,44 @@ def test_deleting_what_others_refer_to_is_a_409(client, admin_token, url, referr
     problem = assert_problem(client.delete(url, headers=headers), 409, "id")
     assert referrer in problem["detail"]
     assert client.get(url).status_code == 200
+
+
+def test_a_citation_read_in_another_source_says_so_and_keeps_it(client, writer, admin_token):
+    """`via` is written, shown, kept in revisions, changed by a patch, and guards its source."""
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    relay = client.post(
+        "/v1/sources",
+        json={"id": "wire-digest", "publisher": "Wire Digest", "title": "A digest"},
+        headers=admin,
+    )
+    assert relay.status_code == 201
+    quote = "Iran says it will keep supplying Russia."
+    citation = {"id": "reuters-2024-02-21-iran-missiles-russia", "via": "wire-digest"}
+    created = writer.post("/v1/events", json=new_event(sources=[{**citation, "quote": quote}]))
+    assert created.status_code == 201, created.get_json()
+    url = created.headers["Location"]
+    shown = client.get(url).get_json()["sources"]
+    assert [(s["publisher"], s["via"], s["quote"]) for s in shown] == [
+        ("Reuters", "wire-digest", quote)
+    ]
+    # The relaying source cannot be deleted while a citation was read in it.
+    source_url = "/v1/sources/wire-digest"
+    problem = assert_problem(
+        client.delete(source_url, headers={**admin, "If-Match": relay.headers["ETag"]}), 409, "id"
+    )
+    assert created.get_json()["id"] in problem["detail"]
+    # A patch to read it first-hand clears `via`; the revisions keep both.
+    patched = writer.patch(
+        url,
+        json={"sources": [{"id": ARTICLE, "quote": quote}]},
+        headers={"If-Match": created.headers["ETag"]},
+    )
+    assert patched.status_code == 200, patched.get_json()
+    assert patched.get_json()["sources"][0]["via"] is None
+    history = client.get(f"{url}/revisions").get_json()["data"]
+    assert [r["record"]["sources"][0]["via"] for r in history] == ["wire-digest", None]
+    deleted = client.delete(source_url, headers={**admin, "If-Match": relay.headers["ETag"]})
+    assert deleted.status_code == 204
 
 
 def test_an_unreferenced_actor_can_be_deleted_by_an_admin(client, admin_token):

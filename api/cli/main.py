@@ -1,11 +1,13 @@
 """The `timeline` command: Flask's CLI over the app factory, plus this project's commands."""
 
 import difflib
+import io
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask import current_app
@@ -24,7 +26,7 @@ from api.writes.backfill import backfill_journal
 from api.writes.batches import check_and_write
 from api.writes.derived import complete
 from api.writes.seeding import seed
-from api.writes.transfer import IMPORT_AUTHOR, export_lines, read_import
+from api.writes.transfer import IMPORT_AUTHOR, IMPORT_READERS, export_lines
 
 cli = FlaskGroup(
     name="timeline",
@@ -46,7 +48,7 @@ def init_db_command() -> None:
     for column in added:
         click.echo(f"Added column {column}")
     with database.connection_context():
-        for done in complete():
+        for done in complete(added):
             click.echo(done)
         # Only a database from before revisions existed holds records never journaled.
         if "event.revision" in added:
@@ -142,17 +144,49 @@ def export_command(output: Path | None) -> None:
 
 
 @cli.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_command(path: Path) -> None:
-    """Load a file written by `timeline export`, in one transaction, upserting by id."""
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(sorted(IMPORT_READERS)),
+    default="ndjson",
+    show_default=True,
+    help="ndjson: a `timeline export` file; csv: events in the columns of the CSV export.",
+)
+@click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+def import_command(file_format: str, path: Path) -> None:
+    """Load FILE (or - for standard input) in one transaction, upserting by id.
+
+    A CSV file holds events only, whose actors and sources must exist; it has no quotes, so
+    each citation an event already has keeps its quote.
+    """
 
     def progress(kind: str, done: int, total: int) -> None:
         click.echo(f"{kind}s: {done}/{total} written", err=True)
 
-    with _reporting_problems(str(path)), database.connection_context():
-        batch, stamps = read_import(path)
+    name = "<stdin>" if str(path) == "-" else str(path)
+    with _reporting_problems(name), database.connection_context(), _opened(path) as lines:
+        try:
+            batch, stamps = IMPORT_READERS[file_format](lines, name)
+        except UnicodeDecodeError as error:
+            message = f"{name} is not UTF-8 ({error}); nothing was written."
+            raise click.ClickException(message) from None
         counts = check_and_write(batch, utc_now(), IMPORT_AUTHOR, stamps=stamps, progress=progress)
         _echo_counts(counts)
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[TextIO]:
+    """Open a file, or standard input for `-`, as UTF-8 text (a leading BOM is skipped)."""
+    if str(path) == "-":
+        # newline="" keeps line ends inside quoted CSV fields as they were written.
+        yield io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+        return
+    try:
+        file = path.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise click.BadParameter(str(error), param_hint="PATH") from None
+    with file:
+        yield file
 
 
 @contextmanager

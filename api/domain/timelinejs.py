@@ -2,6 +2,7 @@
 
 import calendar
 import html
+from collections.abc import Mapping
 
 from api.domain.vocabulary import EVENT_TYPES
 
@@ -24,10 +25,21 @@ def _spoken(written: str) -> str:
     return str(parts["year"])
 
 
-def slide(event: dict) -> dict:
-    """Turn an event (as GET shows it) into a TimelineJS slide."""
+def credit(citation: dict, publishers: Mapping[str, str]) -> str:
+    """Name who a citation is credited to: "Reuters", or "Reuters, via Eurasia Review"."""
+    if citation["via"] is None:
+        return citation["publisher"]
+    return f"{citation['publisher']}, via {publishers.get(citation['via'], citation['via'])}"
+
+
+def slide(event: dict, publishers: Mapping[str, str]) -> dict:
+    """Turn an event (as GET shows it) into a TimelineJS slide.
+
+    `publishers` names the sources the event's citations were read in (`via`), by id.
+    """
     first, _, last = event["date"].partition("/")
-    sources = "; ".join(dict.fromkeys(source["publisher"] for source in event["sources"]))
+    credits = (credit(citation, publishers) for citation in event["sources"])
+    sources = "; ".join(dict.fromkeys(credits))
     text = f"<p>{html.escape(event['summary'])}</p><p><em>Sources: {html.escape(sources)}</em></p>"
     if event["note"]:
         text += f"<p><small>{html.escape(event['note'])}</small></p>"
@@ -43,8 +55,8 @@ def slide(event: dict) -> dict:
     return result
 
 
-def timeline(events: list[dict]) -> dict:
-    """Return a TimelineJS3 document of these events."""
+def timeline(events: list[dict], publishers: Mapping[str, str]) -> dict:
+    """Return a TimelineJS3 document of these events; `publishers` as for `slide`."""
     return {
         "title": {
             "text": {
@@ -52,5 +64,5 @@ def timeline(events: list[dict]) -> dict:
                 "text": f"{len(events)} event(s), with their sources.",
             }
         },
-        "events": [slide(event) for event in events],
+        "events": [slide(event, publishers) for event in events],
     }

@@ -45,6 +45,11 @@ EVENT_TYPES: tuple[Term, ...] = (
         "Milestone",
         "A threshold or ranking is reached, such as becoming the most sanctioned country.",
     ),
+    Term(
+        "weapons_use",
+        "Weapons use",
+        "A party uses weapons in an armed conflict; how it obtained them is another event.",
+    ),
 )
 
 STATUSES: tuple[Term, ...] = (
@@ -58,14 +63,28 @@ STATUSES: tuple[Term, ...] = (
 )
 
 ROLES: tuple[Term, ...] = (
-    Term("initiator", "Initiator", "Acts on the target: invades, imposes or announces sanctions."),
-    Term("target", "Target", "Is acted on by the initiator."),
+    Term(
+        "initiator",
+        "Initiator",
+        "Acts on the target: invades, imposes or announces sanctions, uses weapons.",
+    ),
+    Term(
+        "target", "Target", "Is acted on: by the initiator, or by the measure the event is about."
+    ),
     Term("supplier", "Supplier", "Sends weapons or goods to the recipient."),
     Term("recipient", "Recipient", "Receives weapons or goods from the supplier."),
     Term("speaker", "Speaker", "Makes a statement, denial or confirmation."),
-    Term("subject", "Subject", "Whom or what a statement, report or ranking is about."),
+    Term(
+        "subject", "Subject", "Whom or what a statement, denial, confirmation or report is about."
+    ),
     Term("reporter", "Reporter", "The outlet that reported the event."),
     Term("participant", "Participant", "Anyone else taking part."),
+    Term(
+        "mentioned",
+        "Mentioned",
+        "Named by the event without acting or being acted on in it: the country a ranking "
+        "overtakes, the body whose curbs lapse, the state whose weapons another uses.",
+    ),
 )
 
 RELATIONS: tuple[Term, ...] = (

@@ -132,11 +132,27 @@ function escapeHtml(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// The publishers of the sources an event's citations were read in (`via`), by source id.
+async function relayPublishers(citations) {
+  const ids = [...new Set(citations.map((s) => s.via).filter(Boolean))];
+  const sources = await Promise.all(ids.map((id) => getJson(`/v1/sources/${encodeURIComponent(id)}`)));
+  return Object.fromEntries(sources.map((source) => [source.id, source.publisher]));
+}
+
+function citationHtml(s, relays) {
+  // A citation read second-hand is credited as such, and its quote is the relaying source's.
+  const via = s.via ? `<span class="via">, via ${escapeHtml(relays[s.via] ?? s.via)}</span>` : "";
+  const quote = s.quote
+    ? `<blockquote${s.via ? ` title="${escapeHtml(`As quoted by ${relays[s.via] ?? s.via}`)}"` : ""}>${escapeHtml(s.quote)}</blockquote>`
+    : "";
+  return `<li><strong>${escapeHtml(s.publisher)}</strong>${via}: ${escapeHtml(s.title)}${quote}</li>`;
+}
+
 async function showEvent(id) {
   const event = await getJson(`/v1/events/${encodeURIComponent(id)}`);
+  const relays = await relayPublishers(event.sources);
   const actors = event.actors.map((a) => `${escapeHtml(a.name)} <small>(${a.role})</small>`).join(", ");
-  const sources = event.sources.map((s) => `<li><strong>${escapeHtml(s.publisher)}</strong>: ${escapeHtml(s.title)}` +
-    (s.quote ? `<blockquote>${escapeHtml(s.quote)}</blockquote>` : "") + "</li>").join("");
+  const sources = event.sources.map((s) => citationHtml(s, relays)).join("");
   document.getElementById("details-body").innerHTML = `
     <h3>${escapeHtml(event.title)}</h3>
     <dl><dt>Date</dt><dd>${escapeHtml(event.date)} (${event.precision}: ${event.date_start} to ${event.date_end})</dd>

@@ -14,16 +14,17 @@ _EVENT_SQL = (
 _LIVE = " AND deleted_at IS NULL"
 # Every linked row of the events in one statement: (event, part, position, values...).
 _LINKS_SQL = """
-SELECT ea.event_id, 0, ea.position, a.id, a.name, ea.role, NULL, NULL, NULL
+SELECT ea.event_id, 0, ea.position, a.id, a.name, ea.role, NULL, NULL, NULL, NULL
 FROM event_actor ea JOIN actor a ON a.id = ea.actor_id WHERE ea.event_id IN ({0})
 UNION ALL
-SELECT es.event_id, 1, es.position, s.id, s.publisher, s.title, s.url, s.published, es.quote
+SELECT es.event_id, 1, es.position, s.id, s.publisher, s.title, s.url, s.published, es.quote,
+       es.via_id
 FROM event_source es JOIN source s ON s.id = es.source_id WHERE es.event_id IN ({0})
 UNION ALL
-SELECT event_id, 2, position, tag, NULL, NULL, NULL, NULL, NULL
+SELECT event_id, 2, position, tag, NULL, NULL, NULL, NULL, NULL, NULL
 FROM event_tag WHERE event_id IN ({0})
 UNION ALL
-SELECT event_id, 3, position, related_id, relation, NULL, NULL, NULL, NULL
+SELECT event_id, 3, position, related_id, relation, NULL, NULL, NULL, NULL, NULL
 FROM event_relation WHERE event_id IN ({0})
 ORDER BY 1, 2, 3
 """
@@ -37,7 +38,7 @@ def _link(part: int, values: tuple):
         actor_id, name, role = values[:3]
         return {"id": actor_id, "name": name, "role": role}
     if part == 1:
-        source_id, publisher, title, url, published, quote = values
+        source_id, publisher, title, url, published, quote, via = values
         return {
             "id": source_id,
             "publisher": publisher,
@@ -45,6 +46,7 @@ def _link(part: int, values: tuple):
             "url": url,
             "published": iso_date(published),
             "quote": quote,
+            "via": via,
         }
     if part == 2:
         return values[0]

@@ -67,7 +67,7 @@ def event_bodies(ids: Iterable[str]) -> dict[str, dict]:
         return _rows_by_id(query.order_by(model.event, model.position))
 
     actors = children(EventActor, EventActor.actor, EventActor.role)
-    sources = children(EventSource, EventSource.source, EventSource.quote)
+    sources = children(EventSource, EventSource.source, EventSource.quote, EventSource.via)
     tags = children(EventTag, EventTag.tag)
     related = children(EventRelation, EventRelation.related, EventRelation.relation)
     return {
@@ -75,7 +75,7 @@ def event_bodies(ids: Iterable[str]) -> dict[str, dict]:
             "id": event.id,
             **{name: getattr(event, name) for name in EVENT_COLUMNS},
             "actors": [{"id": a, "role": r} for a, r in actors.get(event.id, [])],
-            "sources": [{"id": s, "quote": q} for s, q in sources.get(event.id, [])],
+            "sources": [{"id": s, "quote": q, "via": v} for s, q, v in sources.get(event.id, [])],
             "tags": [tag for (tag,) in tags.get(event.id, [])],
             "related": [{"id": e, "relation": r} for e, r in related.get(event.id, [])],
         }

@@ -27,3 +27,21 @@ def describe_sources(sources: list[Source]) -> list[dict]:
         }
         for source in sources
     ]
+
+
+def publishers_of(source_ids: Iterable[str]) -> dict[str, str]:
+    """Return the publisher of each of these sources, by id."""
+    ids = sorted(set(source_ids))
+    if not ids:
+        return {}
+    return dict(Source.select(Source.id, Source.publisher).where(Source.id.in_(ids)).tuples())
+
+
+def relay_publishers(events: Iterable[dict]) -> dict[str, str]:
+    """Return the publishers of the sources these events' citations were read in (`via`)."""
+    return publishers_of(
+        citation["via"]
+        for event in events
+        for citation in event["sources"]
+        if citation["via"] is not None
+    )

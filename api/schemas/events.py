@@ -155,11 +155,30 @@ class EventActorRefSchema(Schema):
     role = Choice(ROLES, required=True)
 
 
+_VIA = (
+    "The source the quote was read in, when the cited source is known only through it "
+    "(Reuters, as reported by another outlet); null when the quote was read in the cited "
+    "source itself."
+)
+
+
 class EventSourceRefSchema(Schema):
-    """A source an event cites, with the sentence it rests on."""
+    """A source an event cites, with the sentence it rests on and where that was read."""
 
     id = Slug(required=True)
-    quote = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=5000))
+    quote = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=5000),
+        metadata={"description": "The passage the event rests on, verbatim (from `via` if set)."},
+    )
+    via = Slug(load_default=None, allow_none=True, metadata={"description": _VIA})
+
+    @validates_schema
+    def check_not_via_itself(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Reject a citation read in the very source it cites: that is `via: null`."""
+        if data.get("via") is not None and data.get("via") == data.get("id"):
+            raise ValidationError("A source cannot be read via itself; use null.", "via")
 
 
 class RelatedEventSchema(Schema):
@@ -238,7 +257,12 @@ class EventActorSchema(Schema):
 class EventSourceSchema(SourceFieldsSchema):
     """A source an event cites, inlined, with the sentence the event rests on."""
 
-    quote = fields.String(required=True, allow_none=True)
+    quote = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The passage the event rests on, verbatim (from `via` if set)."},
+    )
+    via = fields.String(required=True, allow_none=True, metadata={"description": _VIA})
 
 
 class EventSchema(Schema):

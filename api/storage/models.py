@@ -131,6 +131,11 @@ class EventSource(BaseModel):
     source = ForeignKeyField(Source, backref="event_rows", on_delete="RESTRICT")
     quote = TextField(null=True)
     position = IntegerField()
+    # The source the quote was read in, when the cited one is known only through it. Its
+    # index is partial, so `migrations.create_schema` makes it after adding the column.
+    via = ForeignKeyField(
+        Source, null=True, backref="relayed_rows", on_delete="RESTRICT", index=False
+    )
 
     class Meta:
         indexes = ((("event", "source"), True),)

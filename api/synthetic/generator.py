@@ -26,15 +26,16 @@ STATUSES = (("confirmed", 60), ("reported", 30), ("disputed", 10))
 TYPE_WEIGHTS = {
     "statement": 22, "report": 14, "shipment": 12, "denial": 8, "confirmation": 6,
     "sanctions_announcement": 10, "visit": 8, "arms_deal": 6, "invasion": 2,
-    "curb_expiry": 2, "milestone": 2,
+    "curb_expiry": 2, "milestone": 2, "weapons_use": 4,
 }  # fmt: skip
 ROLES_OF_TYPE = {
     "shipment": ("supplier", "recipient", "reporter"),
     "arms_deal": ("supplier", "recipient", "participant"),
     "invasion": ("initiator", "target", "reporter"),
     "sanctions_announcement": ("initiator", "target", "speaker"),
-    "curb_expiry": ("initiator", "target", "subject"),
-    "milestone": ("target", "subject", "reporter"),
+    "curb_expiry": ("target", "mentioned", "reporter"),
+    "milestone": ("target", "mentioned", "reporter"),
+    "weapons_use": ("initiator", "target", "mentioned"),
     "statement": ("speaker", "subject", "subject"),
     "denial": ("speaker", "subject", "subject"),
     "confirmation": ("speaker", "subject", "subject"),
@@ -222,6 +223,7 @@ def _representation(record: dict, columns: dict, stamp_text: str) -> dict:
                 "url": None,
                 "published": None,
                 "quote": None,
+                "via": None,
             }
         )
     return {

@@ -55,8 +55,9 @@ def export_events(args: dict[str, Any]) -> Response:
     """Stream every event matching the filters, with no limit, as NDJSON or CSV.
 
     CSV columns: id, title, summary, type, date, date_start, date_end, precision, status,
-    note, actors (`id:role; ...`), actor_names, sources (ids), source_publishers, tags,
-    related (`id:relation; ...`), created_at, updated_at. Quotes are in NDJSON only.
+    note, actors (`id:role; ...`), actor_names, sources (ids), via (`id>via; ...` for the
+    citations read in another source), source_publishers, tags, related
+    (`id:relation; ...`), created_at, updated_at. Quotes are in NDJSON only.
     """
     filters = filters_from_args(args)
     if args["format"] == "csv":

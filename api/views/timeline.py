@@ -8,6 +8,7 @@ from api.http.event_filters import filters_from_args
 from api.http.openapi import READ_HEADERS
 from api.queries.event_pages import events_page
 from api.queries.event_representations import describe_events
+from api.queries.sources import relay_publishers
 from api.schemas.stats import TimelineArgsSchema, TimelineSchema
 
 blp = ApiBlueprint(
@@ -20,4 +21,5 @@ blp = ApiBlueprint(
 def get_timeline(args: dict[str, Any]):
     """Return the earliest matching events (up to `limit`) as a TimelineJS3 document."""
     keys = events_page(filters_from_args(args), sort="date", after=None, limit=args["limit"])
-    return timeline(describe_events([key[-1] for key in keys]))
+    events = describe_events([key[-1] for key in keys])
+    return timeline(events, relay_publishers(events))

@@ -120,21 +120,31 @@ def _event_problems(events: list[Located], actors: list[Located], sources: list[
     for item in events:
         references["actors"].update(ref["id"] for ref in item.record["actors"])
         references["sources"].update(ref["id"] for ref in item.record["sources"])
+        references["sources"].update(
+            ref["via"] for ref in item.record["sources"] if ref.get("via") is not None
+        )
         references["related"].update(ref["id"] for ref in item.record["related"])
     known = {
         "actors": {i.record["id"] for i in actors} | live_ids(Actor, references["actors"]),
         "sources": {i.record["id"] for i in sources} | live_ids(Source, references["sources"]),
         "related": {i.record["id"] for i in events} | live_ids(Event, references["related"]),
     }
-    kinds = {"actors": "actor", "sources": "source", "related": "event"}
+    # A citation names its source by `id`, and the source it was read in by `via`.
+    references_checked = (
+        ("actors", "id", "actor"),
+        ("sources", "id", "source"),
+        ("sources", "via", "source"),
+        ("related", "id", "event"),
+    )
     problems = []
     for item in events:
-        for list_name, kind in kinds.items():
+        for list_name, key, kind in references_checked:
             for index, ref in enumerate(item.record[list_name]):
-                if ref["id"] not in known[list_name]:
+                value = ref.get(key)
+                if value is not None and value not in known[list_name]:
                     problems.append(
                         Problem(
-                            item.where, f"{list_name}[{index}].id", f"unknown {kind} {ref['id']!r}"
+                            item.where, f"{list_name}[{index}].{key}", f"unknown {kind} {value!r}"
                         )
                     )
     return problems

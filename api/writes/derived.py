@@ -234,17 +234,23 @@ def drop_search_rows(keys: list[object]) -> None:
 
 
 _MISSING_COPIES_SQL = "SELECT DISTINCT event_id FROM event_actor WHERE date_start IS NULL"
+# Columns an upgrade may add whose values events show: documents stored before lack them.
+_SHOWN_COLUMNS = frozenset({"event_source.via_id"})
 
 
-def complete() -> list[str]:
+def complete(added_columns: Iterable[str] = ()) -> list[str]:
     """Fill what an older or bulk-loaded database lacks of its derived data; say what was done.
 
     Cheap checks only (a full comparison is `timeline verify`): date copies that are missing
     (columns an upgrade added), an empty rollup, a search index that does not hold every
-    live event, missing documents. Each is judged from the data, so a run that was
+    live event, missing documents, and documents older than a column just added
+    (`added_columns`) that events show. Each is judged from the data, so a run that was
     interrupted is finished by the next.
     """
     done = []
+    if _SHOWN_COLUMNS & set(added_columns):
+        with write_transaction():
+            Event.update(document=None).where(Event.deleted_at.is_null()).execute()
     missing = [row[0] for row in run(_MISSING_COPIES_SQL)]
     # A transaction per chunk: a large old database need not fit in one.
     for chunk in chunked(missing, _CHUNK):

@@ -126,7 +126,12 @@ def _actor_referrers(actor_id: str) -> list[str]:
 
 
 def _source_referrers(source_id: str) -> list[str]:
-    return _ids(EventSource.select(EventSource.event).where(EventSource.source == source_id))
+    # An event refers to a source it cites and to one it read a citation in (`via`).
+    return _ids(
+        EventSource.select(EventSource.event).where(
+            (EventSource.source == source_id) | (EventSource.via == source_id)
+        )
+    )
 
 
 def _is_alias(actor_id: str) -> bool:

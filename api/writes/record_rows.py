@@ -139,7 +139,10 @@ def write_events(writer: RowWriter, records: list[dict]) -> list[RecordChange]:
         ],
     )
     _insert_rows(
-        EventSource, child_rows("sources", lambda s: {"source": s["id"], "quote": s["quote"]})
+        EventSource,
+        child_rows(
+            "sources", lambda s: {"source": s["id"], "quote": s["quote"], "via": s.get("via")}
+        ),
     )
     _insert_rows(EventTag, child_rows("tags", lambda tag: {"tag": tag}))
     # Relations last: they may point at events created above.

@@ -1,17 +1,23 @@
-"""Export and import of the whole data set as NDJSON: actors, sources, events with relations."""
+"""Export and import: the whole data set as NDJSON, and events from the CSV export.
 
+NDJSON (`timeline export`) holds every record with its relations and stamps. CSV (the event
+export's columns) holds events only, and no quotes: importing it keeps the quote of each
+citation an event already has, and leaves new citations without one.
+"""
+
+import csv
 import datetime as dt
 import json
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator
 
 from marshmallow import ValidationError
 from peewee import chunked
 
 from api.domain.errors import InvalidRecords, Problem, validation_problems
+from api.queries.exports import CSV_COLUMNS, LIST_SEPARATOR
 from api.writes.checks import Located, RecordBatch
 from api.writes.journal import Author
-from api.writes.kinds import KINDS, KINDS_BY_NAME
+from api.writes.kinds import EVENTS, KINDS, KINDS_BY_NAME
 
 IMPORT_AUTHOR = Author(token=None, via="import")
 _BATCH = 1000
@@ -47,30 +53,140 @@ def _parse_stamp(value: object) -> dt.datetime:
     return dt.datetime.fromisoformat(value[:-1])
 
 
-def read_import(path: Path) -> tuple[RecordBatch, dict]:
-    """Read and validate an export file; raise InvalidRecords naming each bad line."""
+def read_ndjson(lines: Iterable[str], name: str) -> tuple[RecordBatch, dict]:
+    """Read and validate a `timeline export` file; raise InvalidRecords naming each bad line."""
     batch, stamps, problems = RecordBatch(), {}, []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            where = f"{path}:{number}"
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                kind = KINDS_BY_NAME[item["kind"]]
-                record = _RECORD_SCHEMAS[kind.name].load(item["record"])
-                stamps[(item["kind"], record["id"])] = (
-                    _parse_stamp(item["created_at"]),
-                    _parse_stamp(item["updated_at"]),
-                )
-            except ValidationError as error:
-                problems.extend(validation_problems(where, error.messages))
-                continue
-            except (ValueError, KeyError, TypeError) as error:
-                message = f"not an export line ({type(error).__name__}: {error})"
-                problems.append(Problem(where, "", message))
-                continue
-            getattr(batch, kind.plural).append(Located(where, record))
+    for number, line in enumerate(lines, start=1):
+        where = f"{name}:{number}"
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            kind = KINDS_BY_NAME[item["kind"]]
+            record = _RECORD_SCHEMAS[kind.name].load(item["record"])
+            stamps[(item["kind"], record["id"])] = (
+                _parse_stamp(item["created_at"]),
+                _parse_stamp(item["updated_at"]),
+            )
+        except ValidationError as error:
+            problems.extend(validation_problems(where, error.messages))
+            continue
+        except (ValueError, KeyError, TypeError) as error:
+            message = f"not an export line ({type(error).__name__}: {error})"
+            problems.append(Problem(where, "", message))
+            continue
+        getattr(batch, kind.plural).append(Located(where, record))
     if problems:
         raise InvalidRecords(problems)
     return batch, stamps
+
+
+# The CSV columns a client writes; the others (dates, names) are the server's to derive.
+_CSV_REQUIRED = ("id", "title", "summary", "type", "date", "status", "actors", "sources")
+_CSV_STAMPS = ("created_at", "updated_at")
+# Where csv.DictReader puts the values of a row longer than its header.
+_SURPLUS = "\x00surplus"
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(LIST_SEPARATOR.strip()) if item.strip()]
+
+
+def _pairs(text: str, separator: str, names: tuple[str, str]) -> list[dict]:
+    """Split `a:b; c:d` into `{names[0]: a, names[1]: b}`; a half pair lacks its second key."""
+    pairs = []
+    for item in _items(text):
+        first, found, second = item.partition(separator)
+        pairs.append({names[0]: first, names[1]: second} if found else {names[0]: first})
+    return pairs
+
+
+def _csv_header_problems(header: list[str] | None, where: str) -> list[Problem]:
+    if header is None:
+        return [Problem(where, "", "the file is empty: a CSV export starts with its header")]
+    problems = [
+        Problem(where, column, "unknown column") for column in header if column not in CSV_COLUMNS
+    ]
+    problems += [
+        Problem(where, column, "missing column")
+        for column in _CSV_REQUIRED
+        if column not in header
+    ]
+    if sum(column in header for column in _CSV_STAMPS) == 1:
+        problems.append(
+            Problem(where, "created_at", "give both created_at and updated_at, or neither")
+        )
+    return problems
+
+
+def _csv_record(row: dict[str, str]) -> tuple[dict, list[str]]:
+    """Turn one CSV row into an event record as clients write it (quotes left empty).
+
+    Also returns the sources that `via` names but the row does not cite.
+    """
+    via = {pair["id"]: pair.get("via") for pair in _pairs(row.get("via", ""), ">", ("id", "via"))}
+    record = {
+        **{column: row[column] for column in _CSV_REQUIRED[:6]},
+        "note": row.get("note") or None,
+        "actors": _pairs(row["actors"], ":", ("id", "role")),
+        "sources": [
+            {"id": source_id, "quote": None, "via": via.pop(source_id, None)}
+            for source_id in _items(row["sources"])
+        ],
+        "tags": _items(row.get("tags", "")),
+        "related": _pairs(row.get("related", ""), ":", ("id", "relation")),
+    }
+    return record, sorted(via)
+
+
+def _keep_stored_quotes(records: list[dict]) -> None:
+    """Give each citation an event already has (same source, same `via`) its stored quote."""
+    stored: dict[str, dict] = {}
+    for chunk in chunked([record["id"] for record in records], _BATCH):
+        stored.update(EVENTS.read_bodies(chunk))
+    for record in records:
+        quotes = {
+            (citation["id"], citation["via"]): citation["quote"]
+            for citation in stored.get(record["id"], {}).get("sources", [])
+        }
+        for citation in record["sources"]:
+            citation["quote"] = quotes.get((citation["id"], citation["via"]))
+
+
+def read_csv(lines: Iterable[str], name: str) -> tuple[RecordBatch, dict]:
+    """Read and validate events in the CSV export's columns; raise InvalidRecords naming each."""
+    reader = csv.DictReader(lines, restkey=_SURPLUS)
+    problems = _csv_header_problems(reader.fieldnames, f"{name}:1")
+    if problems:
+        raise InvalidRecords(problems)
+    rows, stamps = [], {}
+    for row in reader:
+        where = f"{name}:{reader.line_num}"
+        if _SURPLUS in row or None in row.values():
+            problems.append(Problem(where, "", "the row does not have one value per column"))
+            continue
+        record, unmatched = _csv_record(row)
+        for source_id in unmatched:
+            problems.append(Problem(where, "via", f"{source_id!r} is not among the row's sources"))
+        if all(row.get(column) for column in _CSV_STAMPS):
+            try:
+                stamps[("event", row["id"])] = tuple(_parse_stamp(row[c]) for c in _CSV_STAMPS)
+            except ValueError as error:
+                problems.append(Problem(where, "created_at", str(error)))
+        rows.append(Located(where, record))
+    _keep_stored_quotes([item.record for item in rows])
+    batch = RecordBatch()
+    for item in rows:
+        try:
+            batch.events.append(Located(item.where, _RECORD_SCHEMAS["event"].load(item.record)))
+        except ValidationError as error:
+            problems.extend(validation_problems(item.where, error.messages))
+    if problems:
+        raise InvalidRecords(problems)
+    return batch, stamps
+
+
+IMPORT_READERS: dict[str, Callable[[Iterable[str], str], tuple[RecordBatch, dict]]] = {
+    "ndjson": read_ndjson,
+    "csv": read_csv,
+}
