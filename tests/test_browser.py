@@ -1,13 +1,16 @@
 """The page at `/` in a real browser (Playwright driving Debian's Chromium).
 
 Its histogram must draw the totals the API gives, follow the filters, and show an event with
-its sources on click. A screenshot is saved to artifacts/timeline-page.png.
+its sources on click; actors are picked by type-ahead, dragging across the histogram sets the
+range, and a network panel draws the API's links. It works on 100k generated events too (its
+load time is printed, not judged). Screenshots are saved to artifacts/.
 """
 
 import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -94,6 +97,10 @@ def test_the_page_draws_what_the_api_counts_follows_filters_and_shows_sources(si
     count = api(site, "/v1/events?count=true&limit=1")["meta"]["total"]
     assert count == len(expected_ids())
     assert page.inner_text("#timeline-count") == str(count)
+    assert page.inner_text("#timeline-total") == str(count)
+    assert page.is_hidden("#timeline-hint"), "every event is drawn: nothing to narrow"
+    network = api(site, "/v1/stats/network?limit=60")
+    assert 0 < int(page.get_attribute("#network", "data-links")) == len(network["links"])
 
     page.check("#types input[value=shipment]")
     page.wait_for_function(
@@ -131,6 +138,98 @@ def test_the_page_draws_what_the_api_counts_follows_filters_and_shows_sources(si
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "timeline-page.png"), full_page=True)
+    assert errors == []
+    page.close()
+
+
+def test_actors_are_picked_by_type_ahead_and_the_histogram_zooms_to_a_range(site, browser):
+    page = browser.new_page(viewport={"width": 1300, "height": 1200})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{site}/")
+    _wait_ready(page)
+    everything = page.inner_text("#histogram-total")
+
+    # "teh" is a prefix of Tehran, an alias of Iran.
+    page.fill("#actor-search", "teh")
+    page.wait_for_selector('#actor-options option[value="Iran (iran)"]', state="attached")
+    page.fill("#actor-search", "Iran (iran)")
+    page.wait_for_selector('#actors-chosen li[data-id="iran"]')
+    _wait_total_changes(page, everything)
+    iran = api(site, "/v1/stats/histogram?interval=year&group_by=type&actor=iran")
+    assert page.evaluate(DRAWN_TOTAL) == iran["total"] > 0
+    assert page.input_value("#actor-search") == ""
+
+    # Dragging across the second and third bars asks for their years only.
+    starts = iran["bucket_starts"]
+    assert len(starts) >= 3
+    page.evaluate("Plotly.relayout('histogram', {'xaxis.range[0]': 0.6, 'xaxis.range[1]': 2.4})")
+    page.wait_for_function(f"document.getElementById('from').value === '{starts[1]}'")
+    _wait_ready(page)
+    last = int(starts[2][:4])
+    assert page.input_value("#to") == f"{last}-12-31"
+    zoomed = api(
+        site,
+        f"/v1/stats/histogram?interval=year&group_by=type&actor=iran&from={starts[1]}"
+        f"&to={last}-12-31",
+    )
+    page.wait_for_function(
+        f"document.getElementById('histogram-total').textContent === '{zoomed['total']}'"
+    )
+
+    page.click('#actors-chosen li[data-id="iran"] button')
+    page.wait_for_selector('#actors-chosen li[data-id="iran"]', state="detached")
+    assert errors == []
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory):
+    """A server over 100,000 generated events."""
+    _chromium_or_skip()
+    folder = tmp_path_factory.mktemp("browser-large")
+    database_url = f"sqlite:///{folder / 'large.db'}"
+    env = {**os.environ, "TIMELINE_DATABASE_URL": database_url, "TIMELINE_SECRET_KEY": "page"}
+    for command in (["init-db"], ["generate", "--events", "100000", "--seed", "7"]):
+        subprocess.run([*TIMELINE, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    with serving(database_url, folder / "gunicorn.log", workers=2) as base:
+        yield base
+
+
+def test_the_page_loads_filters_and_opens_an_event_on_100k_events(large_site, browser, capsys):
+    page = browser.new_page(viewport={"width": 1300, "height": 1500})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    started = time.monotonic()
+    page.goto(f"{large_site}/")
+    _wait_ready(page)
+    loaded = time.monotonic() - started
+    record = f"page on 100,000 events: ready in {loaded:.2f} s"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "page-load-100k.txt").write_text(record + "\n")
+    with capsys.disabled():
+        print(f"\n{record}")
+
+    total = api(large_site, "/v1/events?count=true&limit=1")["meta"]["total"]
+    assert total == 100_000
+    assert page.inner_text("#timeline-total") == str(total)
+    drawn = int(page.inner_text("#timeline-count"))
+    assert 0 < drawn < total
+    assert page.is_visible("#timeline-hint")
+
+    before = page.inner_text("#histogram-total")
+    page.check("#types input[value=shipment]")
+    _wait_total_changes(page, before)
+    shipments = api(large_site, "/v1/stats/histogram?interval=year&group_by=type&type=shipment")
+    assert page.evaluate(DRAWN_TOTAL) == shipments["total"]
+
+    box = page.locator("#timeline g.point path").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#details:not([hidden]) .sources li", timeout=10_000)
+    assert "Shipment" in page.inner_text("#details") or "shipment" in page.inner_text("#details")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "timeline-page-100k.png"), full_page=True)
     assert errors == []
     page.close()
 

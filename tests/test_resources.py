@@ -71,6 +71,38 @@ def test_actors_filter_by_kind(client):
     assert {actor["id"] for actor in data} == want
 
 
+def _named_like(prefix: str) -> set[str]:
+    """The fixture actors whose name or an alias starts with `prefix`, ignoring case."""
+    folded = prefix.casefold()
+    return {
+        actor["id"]
+        for actor in fixture_records()["actors"]
+        if any(
+            name.casefold().startswith(folded)
+            for name in [actor["name"], *actor.get("aliases", [])]
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    "prefix", ["teh", "TEH", "iran", "Ir", "john", "u.s.", "Radio Free", "100%", "a_b", "zzz"]
+)
+def test_actors_match_a_prefix_of_their_name_or_an_alias(client, prefix):
+    data = client.get("/v1/actors", query_string={"q": prefix, "limit": 500}).get_json()["data"]
+    assert {actor["id"] for actor in data} == _named_like(prefix)
+    assert [actor["id"] for actor in data] == sorted(actor["id"] for actor in data)
+
+
+def test_a_prefix_search_pages_and_binds_its_cursor(client):
+    first = client.get("/v1/actors?q=i&limit=2").get_json()
+    assert len(first["data"]) == 2
+    cursor = first["meta"]["next_cursor"]
+    rest = client.get(f"/v1/actors?q=i&limit=500&cursor={cursor}").get_json()["data"]
+    assert {a["id"] for a in first["data"] + rest} == _named_like("i")
+    assert_problem(client.get(f"/v1/actors?q=j&cursor={cursor}"), 400, "cursor")
+    assert_problem(client.get("/v1/actors?q="), 400, "q")
+
+
 def test_an_actor_has_aliases_parent_and_members(client):
     body = client.get("/v1/actors/irgc").get_json()
     assert body["parent"] == "iran"

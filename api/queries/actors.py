@@ -70,9 +70,26 @@ def members_by_actor(actor_ids: Iterable[str]) -> dict[str, list[str]]:
     return members
 
 
-def actor_rows(actor_ids: Iterable[str] | None = None, *, kinds=(), after_id=None, limit=None):
-    """Select actors (by id, kind and keyset position) with their direct event counts."""
+def named_like(prefix: str):
+    """Select the actors whose name or an alias starts with `prefix`, in any case."""
+    aliased = ActorAlias.select(ActorAlias.actor).where(
+        ActorAlias.key.startswith(alias_key(prefix))
+    )
+    return Actor.name.startswith(prefix.strip()) | Actor.id.in_(aliased)
+
+
+def actor_rows(
+    actor_ids: Iterable[str] | None = None,
+    *,
+    kinds=(),
+    prefix: str | None = None,
+    after_id=None,
+    limit=None,
+):
+    """Select actors (by id, kind, name prefix, keyset position) with their event counts."""
     where = [Actor.kind.in_(list(kinds))] if kinds else []
+    if prefix:
+        where.append(named_like(prefix))
     return rows_with_event_counts(
         Actor, EventActor, ids=actor_ids, where=where, after_id=after_id, limit=limit
     )

@@ -15,6 +15,16 @@ class ActorListArgsSchema(PageArgsSchema):
         validate=validate.Length(max=len(ACTOR_KINDS)),
         metadata={"description": "Only actors of these kinds."},
     )
+    q = Text(
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": (
+                "Only actors whose name or an alias starts with this, in any case: "
+                "the type-ahead of an actor picker (`q=teh` finds Iran by its alias Tehran)."
+            ),
+            "example": "teh",
+        },
+    )
 
 
 class ActorRecordSchema(Schema):

@@ -46,12 +46,13 @@ def _canonical_or_redirect(name: str, endpoint: str) -> str | Response:
 @blp.route("", methods=["GET"])
 @blp.read(ActorListArgsSchema, ActorPageSchema, operation_id="listActors", headers=PAGE_HEADERS)
 def list_actors(args: dict[str, Any]):
-    """List actors by id, with the number of events that name each."""
+    """List actors by id, with the number of events that name each; `q` matches name prefixes."""
     kinds = tuple(dict.fromkeys(args.get("kind", [])))
+    prefix = args.get("q")
     return id_keyset_response(
         args,
-        filters={"kinds": sorted(kinds)},
-        fetch_rows=partial(actor_rows, kinds=kinds),
+        filters={"kinds": sorted(kinds), **({"q": prefix} if prefix else {})},
+        fetch_rows=partial(actor_rows, kinds=kinds, prefix=prefix),
         describe=describe_actors,
     )
 
