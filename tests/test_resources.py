@@ -139,6 +139,19 @@ def test_sources_list_with_citation_counts(client):
     assert client.get("/v1/sources/armeisky-sbornik-2023-07").get_json()["published"] == "2023-07"
 
 
+def test_event_types_count_live_events_only(client, admin_token):
+    url = "/v1/events/2023-09-shoigu-visits-irgc-weapons-exhibition-in-tehran"
+    headers = {
+        "Authorization": f"Bearer {admin_token}",
+        "If-Match": client.get(url).headers["ETag"],
+    }
+    assert client.delete(url, headers=headers).status_code == 204
+    counts = {
+        t["slug"]: t["event_count"] for t in client.get("/v1/event-types").get_json()["data"]
+    }
+    assert counts["visit"] == len(expected_ids(types=["visit"])) - 1
+
+
 def test_event_types_list_the_vocabulary_with_counts(client):
     data = client.get("/v1/event-types").get_json()["data"]
     assert [t["slug"] for t in data] == [t.slug for t in EVENT_TYPES]

@@ -105,7 +105,9 @@ def test_week_buckets_are_iso_weeks_and_every_bucket_is_present(client):
 def test_actor_series_beyond_the_limit_fold_into_other(client):
     body = client.get("/v1/stats/histogram?interval=year&group_by=actor&series_limit=2").get_json()
     keys = [s["key"] for s in body["series"]]
-    assert keys == ["iran", "russia", "other"]
+    # The two actors named by the most events (ties by id), counted from the fixtures.
+    named = Counter(a for e in fixture_records()["events"] for a in {x["id"] for x in e["actors"]})
+    assert keys == [*sorted(named, key=lambda actor: (-named[actor], actor))[:2], "other"]
     assert body["series"][2]["label"] == "Other actors"
     everyone = client.get("/v1/stats/histogram?interval=year&group_by=actor&series_limit=50")
     appearances = sum(len({a["id"] for a in e["actors"]}) for e in fixture_records()["events"])
@@ -223,7 +225,7 @@ def test_shipments_link_supplier_to_recipient(client):
         ("from=5000", ["5000"], 0),
         ("to=1000", ["1000"], 0),
         ("from=2025", ["2025"], 0),
-        ("from=2024-02-21", ["2024"], 6),
+        ("from=2024-02-21", ["2024"], 5),
     ],
 )
 def test_a_one_sided_or_empty_range_still_has_its_bucket(client, query, buckets, before):

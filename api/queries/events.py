@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from peewee import Expression, chunked, fn
 
 from api.domain.filters import EventFilters
-from api.storage.models import Event, EventActor, EventSource, EventTag
+from api.storage.models import Event, EventActor, EventMonthTypeRollup, EventSource, EventTag
 from api.storage.search_index import matching_condition
 
 
@@ -56,9 +56,11 @@ def matching_events(filters: EventFilters):
 
 
 def event_type_counts() -> dict[str, int]:
-    """Count events of each type."""
-    query = Event.select(Event.type, fn.COUNT(Event.id)).group_by(Event.type).tuples()
-    return dict(query)
+    """Count the live events of each type."""
+    # From the rollup's cells: thousands of rows at a million events, not a million.
+    rollup = EventMonthTypeRollup
+    query = rollup.select(rollup.type, fn.SUM(rollup.events)).group_by(rollup.type).tuples()
+    return {event_type: int(count) for event_type, count in query}
 
 
 def _events_linked(column, ids: Iterable[str]) -> list[str]:
