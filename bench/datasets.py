@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from api.storage.connection import open_database
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / "cache"
 TIMELINE = Path(sys.executable).with_name("timeline")
@@ -33,6 +35,24 @@ def generator_digest() -> str:
     for name in GENERATOR_FILES:
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()[:12]
+
+
+def query_rows(url: str, sql: str) -> list[tuple]:
+    """Run one read statement on the database at `url`; return its rows."""
+    database = open_database(url)
+    try:
+        return list(database.execute_sql(sql).fetchall())
+    finally:
+        database.close()
+
+
+def popular_actor(url: str) -> str:
+    """Return the actor that supplies in the most events: the queries' busiest actor."""
+    return query_rows(
+        url,
+        "SELECT actor_id FROM event_actor WHERE role = 'supplier' "
+        "GROUP BY actor_id ORDER BY COUNT(*) DESC, actor_id LIMIT 1",
+    )[0][0]
 
 
 def _timeline(url: str, *args: str) -> None:

@@ -1,6 +1,9 @@
 """`make bench`: Q1-Q7 against the production gunicorn setup, beside a ceiling and a floor.
 
+Then the sweep of every read endpoint (bench/sweep.py), at 10k and 1M events.
+
 Usage: python -m bench.run [--backend sqlite|postgresql|all] [--seconds 5] [--runs 3]
+       [--sweep-only | --no-sweep] [--sweep-events 10000 1000000] [--sweep-runs N]
 """
 
 import argparse
@@ -12,12 +15,19 @@ import sqlite3
 import sys
 from dataclasses import asdict
 
-from api.storage.connection import open_database
-from bench.datasets import ROOT, generator_digest, postgres_dataset, sqlite_dataset
+from bench.datasets import (
+    ROOT,
+    generator_digest,
+    popular_actor,
+    postgres_dataset,
+    query_rows,
+    sqlite_dataset,
+)
 from bench.export import measure_export
 from bench.floor import captured_statements, floor_seconds
 from bench.load import check, gunicorn, wrk
 from bench.report import capacity, table, targets
+from bench.sweep import default_runs, sweep, sweep_table
 
 EVENTS, SMALL_EVENTS = 1_000_000, 10_000
 EXPORT_SIZES = (10_000, 50_000, 100_000)
@@ -28,28 +38,16 @@ RESULTS = ROOT / "bench" / "results"
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
-def _rows(url: str, sql: str) -> list[tuple]:
-    database = open_database(url)
-    try:
-        return list(database.execute_sql(sql).fetchall())
-    finally:
-        database.close()
-
-
 def choose_inputs(url: str) -> dict:
     """Pick the popular actor, the event and the export ranges the queries use."""
-    actor = _rows(
-        url,
-        "SELECT actor_id FROM event_actor WHERE role = 'supplier' "
-        "GROUP BY actor_id ORDER BY COUNT(*) DESC, actor_id LIMIT 1",
-    )[0][0]
-    event_id = _rows(
+    actor = popular_actor(url)
+    event_id = query_rows(
         url,
         "SELECT id FROM event WHERE date_start >= '2023-06-01' ORDER BY date_start, id LIMIT 1",
     )[0][0]
     exports = {}
     for size in EXPORT_SIZES:
-        last = _rows(
+        last = query_rows(
             url,
             "SELECT date_start FROM event WHERE date_start >= '2020-01-01' "
             f"ORDER BY date_start LIMIT 1 OFFSET {size}",
@@ -139,7 +137,7 @@ def environment(url: str) -> dict:
     if url.startswith("sqlite"):
         database = f"SQLite {sqlite3.sqlite_version}"
     else:
-        database = _rows(url, "SELECT version()")[0][0].split(",")[0]
+        database = query_rows(url, "SELECT version()")[0][0].split(",")[0]
     return {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -149,14 +147,16 @@ def environment(url: str) -> dict:
     }
 
 
+def dataset(backend: str, events: int) -> tuple[str, float | None]:
+    """Return the URL of the cached database of `events` events (and its build seconds)."""
+    if backend == "sqlite":
+        return sqlite_dataset(events)
+    return postgres_dataset(os.environ.get("BENCH_POSTGRES_URL", POSTGRES_SERVER), events)
+
+
 def bench_backend(backend: str, args) -> dict:
     """Run every measurement against one backend and return the results."""
-    if backend == "sqlite":
-        (url, built), (small_url, _) = sqlite_dataset(EVENTS), sqlite_dataset(SMALL_EVENTS)
-    else:
-        server = os.environ.get("BENCH_POSTGRES_URL", POSTGRES_SERVER)
-        (url, built) = postgres_dataset(server, EVENTS)
-        (small_url, _) = postgres_dataset(server, SMALL_EVENTS)
+    (url, built), (small_url, _) = dataset(backend, EVENTS), dataset(backend, SMALL_EVENTS)
     picked = choose_inputs(url)
     paths = query_paths(picked)
     results = {
@@ -177,22 +177,56 @@ def bench_backend(backend: str, args) -> dict:
     return results
 
 
+def sweep_backend(backend: str, events: int, args) -> dict:
+    """Sweep every read endpoint on one backend's database of `events` events."""
+    url, built = dataset(backend, events)
+    results = {
+        "backend": backend,
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "environment": environment(url),
+        "events": events,
+        "generate_seconds": None if built is None else round(built, 1),
+        **sweep(url, runs=args.sweep_runs or default_runs(events)),
+    }
+    results["table"] = sweep_table(results)
+    return results
+
+
+def _write(results: dict, name: str, text: str) -> None:
+    """Print a run's table and write the run as JSON to bench/results/, named by its time."""
+    stamp = results["at"].replace(":", "").replace("+0000", "Z")
+    path = RESULTS / f"{stamp}-{name}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    print(text)
+    print(f"Written to {path.relative_to(ROOT)}\n")
+
+
 def main() -> None:
     """Run the benchmark, print its tables and write them as JSON to bench/results/."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "all"), default="all")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=3)
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--sweep-only", action="store_true", help="run the sweep alone")
+    only.add_argument("--no-sweep", action="store_true", help="leave the sweep out")
+    parser.add_argument(
+        "--sweep-events", type=int, nargs="+", default=[SMALL_EVENTS, EVENTS], metavar="N"
+    )
+    parser.add_argument(
+        "--sweep-runs", type=int, help="timed runs a request (default: 15 at 10k, 7 at 1M)"
+    )
     args = parser.parse_args()
     backends = ("sqlite", "postgresql") if args.backend == "all" else (args.backend,)
     RESULTS.mkdir(parents=True, exist_ok=True)
     for backend in backends:
-        results = bench_backend(backend, args)
-        stamp = results["at"].replace(":", "").replace("+0000", "Z")
-        path = RESULTS / f"{stamp}-{backend}.json"
-        path.write_text(json.dumps(results, indent=2) + "\n")
-        print(table(results))
-        print(f"Written to {path.relative_to(ROOT)}\n")
+        if not args.sweep_only:
+            results = bench_backend(backend, args)
+            _write(results, backend, table(results))
+        if not args.no_sweep:
+            for events in args.sweep_events:
+                results = sweep_backend(backend, events, args)
+                _write(results, f"sweep-{backend}-{events}", results["table"])
 
 
 if __name__ == "__main__":

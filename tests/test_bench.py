@@ -3,11 +3,13 @@
 The timings themselves are never asserted: they belong to `make bench`, not to CI.
 """
 
+import json
 import subprocess
 
 import pytest
 
-from bench import load
+from api.domain.buckets import INTERVALS
+from bench import load, sweep
 from bench.datasets import GENERATOR_FILES, ROOT, generator_digest
 from bench.report import capacity, table, targets
 
@@ -123,3 +125,175 @@ def test_the_generated_data_digest_reads_files_that_exist():
     assert missing == []
     assert "api/synthetic/generator.py" in GENERATOR_FILES
     assert len(generator_digest()) == 12
+
+
+@pytest.mark.parametrize(
+    ("values", "p50", "p99"),
+    [
+        ([float(n) for n in range(15, 0, -1)], 8.0, 15.0),
+        ([5.0, 1.0, 3.0], 3.0, 5.0),
+        ([2.0], 2.0, 2.0),
+        ([float(n) for n in range(1, 201)], 100.0, 198.0),
+    ],
+)
+def test_percentiles_are_nearest_rank_and_p99_of_few_runs_is_the_slowest(values, p50, p99):
+    assert (sweep.percentile(values, 0.50), sweep.percentile(values, 0.99)) == (p50, p99)
+
+
+@pytest.mark.parametrize(
+    ("warm_seconds", "runs", "expected"),
+    [(0.01, 15, 15), (2.0, 15, 15), (4.0, 15, 7), (12.0, 7, 2), (30.0, 7, 1), (31.0, 7, 0)],
+)
+def test_a_slow_request_gets_the_runs_that_fit_its_budget(warm_seconds, runs, expected):
+    assert sweep.runs_within(warm_seconds, runs, budget=30.0) == expected
+
+
+def test_the_default_runs_follow_the_size_of_the_data():
+    assert (sweep.default_runs(10_000), sweep.default_runs(1_000_000)) == (15, 7)
+
+
+@pytest.mark.parametrize(
+    ("path", "plan", "target"),
+    [
+        ("/v1/events?limit=50", "plain", 25.0),
+        ("/v1/event-types", "plain", 25.0),
+        ("/v1/events?actor=a,b&actor_match=any&limit=50", "plain", 25.0),
+        ("/v1/events?q=missiles&sort=relevance&limit=50", "q", 100.0),
+        ('/v1/events?q="ballistic missiles"&limit=50', "q", 100.0),
+        ("/v1/stats/actors?tag=tag-0", "tag", 100.0),
+        ("/v1/events?actor=a,b&actor_match=all&limit=50", "all", 100.0),
+        ("/v1/events?q=x&tag=t&actor=a,b&actor_match=all", "q+tag+all", 100.0),
+    ],
+)
+def test_a_request_is_judged_by_what_makes_its_plan_costly(path, plan, target):
+    assert sweep.plan_class(path) == plan
+    assert sweep.target_ms(plan) == target
+
+
+@pytest.mark.parametrize(
+    ("readable", "sent"),
+    [
+        ("/v1/event-types", "/v1/event-types"),
+        ('/v1/events?q="ballistic missiles"', "/v1/events?q=%22ballistic+missiles%22"),
+        ("/v1/events?q=missil*&actor=a,b", "/v1/events?q=missil%2A&actor=a%2Cb"),
+    ],
+)
+def test_a_readable_path_is_sent_percent_encoded(readable, sent):
+    assert sweep.wire_path(readable) == sent
+
+
+def test_the_next_page_carries_the_cursor_and_a_last_page_has_none():
+    body = json.dumps({"meta": {"next_cursor": "a+b/c="}}).encode()
+    assert sweep.next_page_path("/v1/events?limit=50", body) == (
+        "/v1/events?limit=50&cursor=a%2Bb%2Fc%3D"
+    )
+    with pytest.raises(RuntimeError, match="no next page"):
+        sweep.next_page_path("/v1/events?limit=50", b'{"meta": {"next_cursor": null}}')
+
+
+PICKED = {
+    "actor": "actor-00001",
+    "partner": "actor-00002",
+    "parent": "actor-00024",
+    "alias": "A2-0",
+    "event_id": "2023-06-01-gen-0000001",
+    "source": "source-000000",
+    "tag": "tag-0",
+    "rare_tag": "tag-299",
+}
+
+
+def test_the_sweep_covers_every_interval_group_and_sort_with_and_without_a_range():
+    paths = {request.path for request in sweep.sweep_requests(PICKED)}
+    for interval in INTERVALS:
+        for group_by in ("type", "actor", "status", "none"):
+            histogram = f"/v1/stats/histogram?interval={interval}&group_by={group_by}"
+            assert {histogram, f"{histogram}&from=2023&to=2023"} <= paths
+    for sort in ("date", "-date", "relevance"):
+        assert f"/v1/events?q=missiles&sort={sort}&limit=50" in paths
+
+
+def test_the_sweep_holds_the_issues_requests_once_each():
+    requests = sweep.sweep_requests(PICKED)
+    labels = [request.label for request in requests]
+    assert len(labels) == len(set(labels))
+    assert {
+        "/v1/stats/network?limit=100",
+        "/v1/stats/network?limit=100&from=2023&to=2023",
+        "/v1/stats/actors?limit=20",
+        "/v1/stats/actors?limit=20&from=2023&to=2023",
+        "/v1/stats/histogram?interval=month&group_by=actor&from=2020&to=2024",
+        "/v1/event-types",
+        "/v1/stats/histogram?interval=month&group_by=type&actor=actor-00001",
+        "/v1/events?q=missiles&sort=relevance&limit=50",
+        "/v1/actors?limit=100",
+        "/v1/stats/histogram?interval=day&group_by=type&from=2023&to=2023",
+        "/v1/events?actor=actor-00001,actor-00002&actor_match=all&limit=50",
+        '/v1/events?q="ballistic missiles"&limit=50',
+        "/v1/events?q=missiles&limit=50",
+        "/v1/actors/actor-00001",
+        "/v1/events?tag=tag-0&limit=50",
+        "/v1/timeline?from=2023-06&to=2023-06",
+        "/v1/events?type=shipment&status=disputed&limit=50",
+        "/v1/events?actor=actor-00024&include_members=false&limit=50",
+        "/v1/events?count=true&limit=50",
+    } <= set(labels)
+
+
+def test_every_sweep_request_answers_its_status_on_generated_data(generated_client, database_url):
+    wrong = []
+    for request in sweep.sweep_requests(sweep.sweep_inputs(database_url)):
+        path = sweep.wire_path(request.path)
+        if request.second_page:
+            path = sweep.next_page_path(path, generated_client.get(path).data)
+        status = generated_client.get(path).status_code
+        if status != request.status:
+            wrong.append((request.label, status))
+    assert wrong == []
+
+
+def _sweep_row(request: str, *, p50: float, floor: float, statements: int = 1) -> dict:
+    plan = sweep.plan_class(request)
+    return {
+        "request": request,
+        "status": 200,
+        "class": plan,
+        "error": None,
+        "runs": 7,
+        "p50_ms": p50,
+        "p99_ms": 2 * p50,
+        "statements": statements,
+        "floor_ms": floor,
+        "x_floor": round(p50 / floor, 1) if statements else None,
+        "target_ms": sweep.target_ms(plan),
+        "met": p50 <= sweep.target_ms(plan),
+    }
+
+
+def test_the_sweep_table_marks_what_missed_its_target():
+    results = {
+        "backend": "sqlite",
+        "events": 1_000_000,
+        "generate_seconds": None,
+        "runs": 7,
+        "environment": {"database": "SQLite 3.40.1", "cpus": 2, "workers": 2},
+        "rows": [
+            _sweep_row("/v1/events?limit=50", p50=4.0, floor=0.5),
+            _sweep_row("/v1/events?q=missiles&limit=50", p50=140.0, floor=70.0),
+            _sweep_row("/healthz", p50=1.0, floor=0.0, statements=0),
+            sweep.failed(sweep.SweepRequest("/v1/stats/network"), TimeoutError("timed out")),
+        ],
+    }
+    lines = sweep.sweep_table(results).splitlines()
+    assert "1,000,000 events" in lines[0]
+    assert "1 warm-up + 7 runs" in lines[0]
+    assert "p99 is the slowest run" in lines[1]
+    assert lines[3].split() == ["/v1/events?limit=50", "plain", "200", "7", "4.00", "8.00",
+                                "0.500", "8.0", "met", "25"]  # fmt: skip
+    assert lines[4].split()[-3:] == ["2.0", "MISSED", "100"]
+    assert lines[5].split()[-3:] == ["-", "met", "25"]
+    assert lines[6].split() == ["/v1/stats/network", "plain", "200", "0", "TimeoutError:",
+                                "timed", "out", "MISSED", "25"]  # fmt: skip
+    assert lines[-1] == (
+        "2 of 4 requests met their target; missed: 1 of the 25 ms ones, 1 of the 100 ms ones"
+    )
