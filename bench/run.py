@@ -154,17 +154,24 @@ def dataset(backend: str, events: int) -> tuple[str, float | None]:
     return postgres_dataset(os.environ.get("BENCH_POSTGRES_URL", POSTGRES_SERVER), events)
 
 
+def _header(backend: str, url: str, events: int, built: float | None) -> dict:
+    """Return what every result file starts with: backend, time, machine, size, build time."""
+    return {
+        "backend": backend,
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "environment": environment(url),
+        "events": events,
+        "generate_seconds": None if built is None else round(built, 1),
+    }
+
+
 def bench_backend(backend: str, args) -> dict:
     """Run every measurement against one backend and return the results."""
     (url, built), (small_url, _) = dataset(backend, EVENTS), dataset(backend, SMALL_EVENTS)
     picked = choose_inputs(url)
     paths = query_paths(picked)
     results = {
-        "backend": backend,
-        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "environment": environment(url),
-        "events": EVENTS,
-        "generate_seconds": None if built is None else round(built, 1),
+        **_header(backend, url, EVENTS, built),
         "paths": paths,
         "wrk": {"threads": 1, "connections": 4, "seconds": args.seconds, "runs": args.runs},
         "floor": floors(url, paths, picked["exports"][100_000]),
@@ -181,11 +188,7 @@ def sweep_backend(backend: str, events: int, args) -> dict:
     """Sweep every read endpoint on one backend's database of `events` events."""
     url, built = dataset(backend, events)
     results = {
-        "backend": backend,
-        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "environment": environment(url),
-        "events": events,
-        "generate_seconds": None if built is None else round(built, 1),
+        **_header(backend, url, events, built),
         **sweep(url, runs=args.sweep_runs or default_runs(events)),
     }
     results["table"] = sweep_table(results)
