@@ -54,6 +54,7 @@ def family(actor_id: str) -> set[str]:
 
 def expected_ids(
     *,
+    events=None,
     actors=(),
     roles=(),
     actor_match="any",
@@ -66,10 +67,10 @@ def expected_ids(
     within=False,
     descending=False,
 ) -> list[str]:
-    """Return the ids of fixture events matching the filters, in the API's date order."""
+    """Return the ids of fixture events (or of `events`) matching the filters, in date order."""
     groups = [family(a) if include_members else {a} for a in actors]
     matches = []
-    for event in fixture_records()["events"]:
+    for event in fixture_records()["events"] if events is None else events:
         first, last = span(event["date"])
         in_roles = [a for a in event["actors"] if not roles or a["role"] in roles]
         ids = {a["id"] for a in in_roles}
@@ -114,10 +115,11 @@ def labels_between(first: dt.date, last: dt.date, interval: str) -> list[str]:
     return found
 
 
-def matching_events(**filters) -> list[dict]:
-    """The fixture events `expected_ids` selects, as records."""
-    by_id = {event["id"]: event for event in fixture_records()["events"]}
-    return [by_id[event_id] for event_id in expected_ids(**filters)]
+def matching_events(events=None, **filters) -> list[dict]:
+    """The fixture events (or those of `events`) that `expected_ids` selects, as records."""
+    records = fixture_records()["events"] if events is None else events
+    by_id = {event["id"]: event for event in records}
+    return [by_id[event_id] for event_id in expected_ids(events=events, **filters)]
 
 
 def searchable_words(event: dict) -> dict[str, list[str]]:

@@ -5,7 +5,7 @@ from collections import Counter
 
 import orjson
 import pytest
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from api.cli.main import cli
 from api.domain.vocabulary import EVENT_TYPES, STATUSES
@@ -13,13 +13,15 @@ from api.queries import exports
 from api.storage.connection import database
 from api.storage.models import (
     Actor,
+    ActorCountRollup,
+    ActorTotalRollup,
     Event,
     EventActor,
-    EventMonthRollup,
-    EventMonthTypeRollup,
     EventSource,
+    LinkWeightRollup,
     Source,
 )
+from api.storage.rollups import ROLLUPS
 from api.writes.derived import rebuild_rollups, rebuild_search_index
 from databases import GENERATED, reset_schema
 from stored_documents import assert_documents_match_tables
@@ -113,19 +115,22 @@ def test_references_hold(generated_client):
     assert (orphans, missing_sources) == (0, 0)
 
 
-def test_the_rollup_is_what_recounting_the_events_gives(generated_client):
+def test_the_rollups_are_what_recounting_the_events_gives(generated_client):
     def cells():
         with database.connection_context():
-            return [
-                sorted(model.select().tuples())
-                for model in (EventMonthRollup, EventMonthTypeRollup)
-            ]
+            return {model: sorted(model.select().tuples()) for model in ROLLUPS}
 
     generated = cells()
     with database.connection_context(), database.atomic():
         rebuild_rollups()
     assert cells() == generated
-    assert [sum(cell[-1] for cell in rollup) for rollup in generated] == [EVENTS, EVENTS]
+    assert [sum(cell[-1] for cell in generated[model]) for model in ROLLUPS[:2]] == [EVENTS] * 2
+    with database.connection_context():
+        named = EventActor.select(EventActor.event, EventActor.actor).distinct().count()
+        linked = LinkWeightRollup.select(fn.SUM(LinkWeightRollup.events)).scalar()
+    assert sum(cell[-1] for cell in generated[ActorCountRollup]) == named
+    assert sum(cell[-1] for cell in generated[ActorTotalRollup]) == named
+    assert linked > 0
 
 
 @pytest.mark.parametrize("q", ["missiles", "talks drones", "tag-1", "A2-0 OR sanctions"])

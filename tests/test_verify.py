@@ -219,6 +219,43 @@ TAMPERING = [
         "month_rollup",
     ),
     (lambda: ("DELETE FROM month_type_rollup WHERE type = ?", ["invasion"]), "month_type_rollup"),
+    (
+        lambda: (
+            "UPDATE actor_month_rollup SET roles = roles || ' witness' WHERE actor_id = ?",
+            ["iran"],
+        ),
+        "actor_month_rollup",
+    ),
+    (
+        lambda: ("DELETE FROM actor_total_rollup WHERE actor_id = ?", ["russia"]),
+        "actor_total_rollup",
+    ),
+    (
+        lambda: ("UPDATE actor_count_rollup SET events = events + 2 WHERE actor_id = ?", ["iran"]),
+        "actor_count_rollup",
+    ),
+    (
+        lambda: ("UPDATE actor_appearance_rollup SET events = 0 WHERE type = ?", ["shipment"]),
+        "actor_appearance_rollup",
+    ),
+    (
+        lambda: ("DELETE FROM link_month_rollup WHERE source_actor = ?", ["iran"]),
+        "link_month_rollup",
+    ),
+    (
+        lambda: (
+            "UPDATE link_total_rollup SET events = events + 1 WHERE target_actor = ?",
+            ["russia"],
+        ),
+        "link_total_rollup",
+    ),
+    (
+        lambda: (
+            "INSERT INTO link_weight_rollup VALUES (?, ?, ?, 3)",
+            ["iran", "zz-nobody", True],
+        ),
+        "link_weight_rollup",
+    ),
     (_delete_search_row, "event_search_index"),
     (_add_ghost_search_row, "event_search_index (a row of no live event)"),
     (

@@ -44,7 +44,7 @@ def verify_command(repairing: bool) -> None:
     """Check the database's integrity and compare every derived table with a rebuild.
 
     Derived tables: date columns and their copies, stored documents and digests, the
-    search index, both monthly rollups, and the newest change-feed entry of each event.
+    search index, every rollup, and the newest change-feed entry of each event.
     Prints each difference (table, key, stored value, rebuilt value). Exits 0 when all
     agree, 1 when something differs (after --repair: when something still does).
     """

@@ -3,9 +3,10 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
+from peewee import chunked
+
 from api.domain.names import alias_key
-from api.queries.counted import rows_with_event_counts
-from api.storage.models import Actor, ActorAlias, EventActor
+from api.storage.models import Actor, ActorAlias, ActorCountRollup
 from api.storage.sql import run
 
 # Every filtered read resolves its actors, so these two are plain SQL (see api.storage.sql).
@@ -85,14 +86,32 @@ def actor_rows(
     prefix: str | None = None,
     after_id=None,
     limit=None,
-):
-    """Select actors (by id, kind, name prefix, keyset position) with their event counts."""
-    where = [Actor.kind.in_(list(kinds))] if kinds else []
+) -> list[Actor]:
+    """Select live actors (by id, kind, name prefix, keyset position), each with `event_count`."""
+    conditions = [Actor.deleted_at.is_null()]
+    if actor_ids is not None:
+        conditions.append(Actor.id.in_(list(actor_ids)))
+    if kinds:
+        conditions.append(Actor.kind.in_(list(kinds)))
     if prefix:
-        where.append(named_like(prefix))
-    return rows_with_event_counts(
-        Actor, EventActor, ids=actor_ids, where=where, after_id=after_id, limit=limit
-    )
+        conditions.append(named_like(prefix))
+    if after_id is not None:
+        conditions.append(Actor.id > after_id)
+    query = Actor.select().where(*conditions).order_by(Actor.id)
+    actors = list(query if limit is None else query.limit(limit))
+    counts = event_counts([actor.id for actor in actors])
+    for actor in actors:
+        actor.event_count = counts.get(actor.id, 0)
+    return actors
+
+
+def event_counts(actor_ids: list[str]) -> dict[str, int]:
+    """Count the live events naming each of these actors, from the actor rollup's counts."""
+    counts = {}
+    for chunk in chunked(actor_ids, 500):
+        query = ActorCountRollup.select(ActorCountRollup.actor, ActorCountRollup.events)
+        counts.update(query.where(ActorCountRollup.actor.in_(chunk)).tuples())
+    return counts
 
 
 def describe_actors(actors: list[Actor]) -> list[dict]:

@@ -9,16 +9,35 @@ from dataclasses import dataclass
 from peewee import Cast, Value, fn
 
 from api.domain.buckets import bucket_label, bucket_start, bucket_starts
-from api.domain.dates import SPAN_CLASS_DAYS
 from api.domain.filters import EventFilters
+from api.domain.participation import event_links, held_roles
 from api.domain.vocabulary import EVENT_TYPES, STATUSES
 from api.queries.events import event_conditions
+from api.queries.rollup_reads import (
+    actor_rollup,
+    actors_rollup_serves,
+    cell_conditions,
+    event_rollup,
+    events_rollup_serves,
+    link_rollup,
+    links_rollup_serves,
+    ranged,
+    selects_on_cells,
+    single_actor,
+)
 from api.storage.connection import database, is_postgresql
-from api.storage.models import Actor, Event, EventActor, EventMonthRollup, EventMonthTypeRollup
+from api.storage.models import (
+    Actor,
+    ActorAppearanceRollup,
+    ActorCountRollup,
+    ActorMonthRollup,
+    Event,
+    EventActor,
+    LinkWeightRollup,
+)
 
 MAX_BUCKETS = 5000
 OTHER = "other"
-DIRECTED_ROLES = (("supplier", "recipient"), ("initiator", "target"))
 
 
 class TooManyBuckets(ValueError):
@@ -39,25 +58,6 @@ def _roles_condition(filters: EventFilters) -> list:
     return [EventActor.role.in_(filters.roles)] if filters.roles else []
 
 
-def _month_aligned(filters: EventFilters) -> bool:
-    start, end = filters.range_start, filters.range_end
-    return (start is None or start.day == 1) and (
-        end is None or (end + dt.timedelta(days=1)).day == 1
-    )
-
-
-def _rollup_serves(filters: EventFilters, request: "HistogramRequest") -> bool:
-    """Tell whether the monthly rollup alone can answer this histogram exactly."""
-    return (
-        request.interval in {"month", "quarter", "year"}
-        and request.group_by != "actor"
-        and _month_aligned(filters)
-        and not (filters.actor_groups or filters.roles or filters.tags)
-        and filters.scope_group is None
-        and filters.search is None
-    )
-
-
 def _month_bucket(column, interval: str):
     """Return SQL for the first day of the bucket of a first-of-month date."""
     if interval == "month":
@@ -71,54 +71,93 @@ def _month_bucket(column, interval: str):
     return fn.printf("%s-%02d-01", year, quarter_month)
 
 
-def _rollup_rows(filters: EventFilters, request: "HistogramRequest"):
-    """Count matching events by (start bucket, imprecise, group key), from the rollup.
+MONTHLY_INTERVALS = frozenset({"month", "quarter", "year"})
 
-    Bucketing happens in SQL: a million events make tens of thousands of rollup cells
-    (intervals of every length), but only hundreds of (bucket, imprecise, key) rows.
+
+def _rollup_source(filters: EventFilters, group_by: str) -> tuple | None:
+    """Return the rollup, group key and conditions that count this histogram, or None.
+
+    The event rollup, or one actor's cells when the filters name that one actor. (By actor,
+    see `_actor_series_from_rollup`.)
     """
-    by_status = filters.statuses or request.group_by == "status"
-    rollup = EventMonthRollup if by_status else EventMonthTypeRollup
+    if group_by == "actor":
+        return None
+    if events_rollup_serves(filters):
+        rollup = event_rollup(filters, by_status=group_by == "status")
+        conditions = cell_conditions(rollup, filters)
+    elif (actor_id := single_actor(filters)) is not None:
+        rollup = ActorMonthRollup
+        conditions = [rollup.actor == actor_id, *cell_conditions(rollup, filters)]
+    else:
+        return None
     key = {"type": rollup.type, "status": getattr(rollup, "status", None)}.get(
-        request.group_by, Value("all")
+        group_by, Value("all")
     )
-    conditions = []
-    first = filters.range_start.replace(day=1) if filters.range_start else None
-    last = filters.range_end.replace(day=1) if filters.range_end else None
-    early, late = (rollup.end_month, rollup.start_month)
-    if filters.date_match == "within":
-        early, late = rollup.start_month, rollup.end_month
-    if first:
-        conditions.append(early >= first)
-        if filters.date_match == "overlap" and not _spans_beyond_classes():
-            # No event spans more than the longest bounded class: no cell starts earlier.
-            earliest = first - dt.timedelta(days=SPAN_CLASS_DAYS[-1])
-            conditions.append(rollup.start_month >= earliest.replace(day=1))
-    if last:
-        conditions.append(late <= last)
-    if filters.types:
-        conditions.append(rollup.type.in_(filters.types))
-    if filters.statuses:
-        conditions.append(rollup.status.in_(filters.statuses))
-    bucket = _month_bucket(rollup.start_month, request.interval)
-    imprecise = bucket != _month_bucket(rollup.end_month, request.interval)
-    grouping = [bucket, imprecise] + ([key] if request.group_by != "none" else [])
+    return rollup, key, conditions
+
+
+def _bucketed(rollup, key, conditions: list, interval: str, *, grouped: bool = True) -> list:
+    """Sum a rollup's matching cells by (start bucket, imprecise, key).
+
+    Bucketing happens in SQL: a million events make a million actor cells (intervals of
+    every length), but only thousands of (bucket, imprecise, key) rows. A constant key is
+    not `grouped`: PostgreSQL refuses a literal in GROUP BY.
+    """
+    bucket = _month_bucket(rollup.start_month, interval)
+    imprecise = bucket != _month_bucket(rollup.end_month, interval)
     query = rollup.select(bucket, imprecise, key, fn.SUM(rollup.events))
     if conditions:
         query = query.where(*conditions)
+    grouping = [bucket, imprecise] + ([key] if grouped else [])
     # Raw rows: the ORM would not know the bucket expression's type. PostgreSQL sums as numeric.
     cursor = database.execute(query.group_by(*grouping))
-    return [(_date(start), bool(flag), key, int(n)) for start, flag, key, n in cursor]
+    return [(_date(start), bool(flag), group, int(n)) for start, flag, group, n in cursor]
 
 
-def _spans_beyond_classes() -> bool:
-    """Tell whether any live event is in the unbounded (longest) span class."""
-    last_class = len(SPAN_CLASS_DAYS)
-    return (
-        Event.select(Event.id)
-        .where(Event.span_class == last_class, Event.deleted_at.is_null())
-        .exists()
+def _rollup_rows(filters: EventFilters, request: "HistogramRequest") -> list | None:
+    """Count matching events by (start bucket, imprecise, group key) from a rollup, or None."""
+    if request.interval not in MONTHLY_INTERVALS:
+        return None
+    source = _rollup_source(filters, request.group_by)
+    if source is None:
+        return None
+    rollup, key, conditions = source
+    grouped = request.group_by != "none"
+    return _bucketed(rollup, key, conditions, request.interval, grouped=grouped)
+
+
+def _actor_series_from_rollup(
+    filters: EventFilters, request: "HistogramRequest"
+) -> tuple[list, list[str]] | None:
+    """Count a histogram by actor from the actor rollups: (rows, series keys in order), or None.
+
+    The top actors are ranked first; only their cells are bucketed. The rest ("other") are
+    every actor's appearances minus the top actors'.
+    """
+    if request.interval not in MONTHLY_INTERVALS or not actors_rollup_serves(filters):
+        return None
+    ranked, _, _ = _ranking_from_rollup(filters, request.series_limit + 1)
+    top = [actor_id for actor_id, _ in ranked[: request.series_limit]]
+    month_cells = ActorMonthRollup
+    conditions = cell_conditions(month_cells, filters)
+    rows = _bucketed(
+        month_cells,
+        month_cells.actor,
+        [*conditions, month_cells.actor.in_(top)],
+        request.interval,
     )
+    if len(ranked) <= request.series_limit:
+        return rows, top
+    others: Counter = Counter()
+    everyone = ActorAppearanceRollup
+    for bucket, imprecise, _, count in _bucketed(
+        everyone, Value(OTHER), cell_conditions(everyone, filters), request.interval, grouped=False
+    ):
+        others[bucket, imprecise] += count
+    for bucket, imprecise, _, count in rows:
+        others[bucket, imprecise] -= count
+    rows += [(bucket, imprecise, OTHER, n) for (bucket, imprecise), n in others.items() if n]
+    return rows, [*top, OTHER]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -183,10 +222,20 @@ def histogram(filters: EventFilters, request: HistogramRequest) -> dict:
     span does not fit in one bucket: it is counted in `imprecise` as well as in `counts`,
     unless imprecise events are excluded.
     """
-    if _rollup_serves(filters, request):
-        rows = _rollup_rows(filters, request)
+    by_actor = None
+    if request.group_by == "actor":
+        by_actor = _actor_series_from_rollup(filters, request)
+    if by_actor is not None:
+        rows, order = by_actor
+        folded: set[str] = set()
     else:
-        rows = _histogram_rows(filters, request)
+        rows = _rollup_rows(filters, request)
+        if rows is None:
+            rows = _histogram_rows(filters, request)
+        totals: Counter = Counter()
+        for _, _, key, count in rows:
+            totals[key] += count
+        order, folded = _series_order(request.group_by, totals, request.series_limit)
     starts_seen = [row[0] for row in rows]
     first = filters.range_start or min(starts_seen, default=filters.range_end)
     last = filters.range_end or max([*starts_seen, first], default=None) if first else None
@@ -195,10 +244,6 @@ def histogram(filters: EventFilters, request: HistogramRequest) -> dict:
     except ValueError:
         raise TooManyBuckets(f"more than {MAX_BUCKETS} {request.interval} buckets") from None
     index = {start: position for position, start in enumerate(starts)}
-    totals: Counter = Counter()
-    for _, _, key, count in rows:
-        totals[key] += count
-    order, folded = _series_order(request.group_by, totals, request.series_limit)
     series = {
         key: {"counts": [0] * len(starts), "imprecise": [0] * len(starts), "before": 0}
         for key in order
@@ -228,6 +273,72 @@ def histogram(filters: EventFilters, request: HistogramRequest) -> dict:
 
 def actor_ranking(filters: EventFilters, limit: int) -> list[dict]:
     """Rank actors by the matching events that name them, with counts by role and type."""
+    if actors_rollup_serves(filters):
+        ranked, by_role, by_type = _ranking_from_rollup(filters, limit)
+    else:
+        ranked, by_role, by_type = _ranking_from_events(filters, limit)
+    ids = [actor_id for actor_id, _ in ranked]
+    actors = {a.id: a for a in Actor.select().where(Actor.id.in_(ids))}
+    return [
+        {
+            "id": actor_id,
+            "name": actors[actor_id].name,
+            "kind": actors[actor_id].kind,
+            "event_count": count,
+            "roles": dict(sorted(by_role[actor_id].items())),
+            "types": dict(sorted(by_type[actor_id].items())),
+        }
+        for actor_id, count in ranked
+    ]
+
+
+def _ranking_from_rollup(filters: EventFilters, limit: int) -> tuple:
+    """Rank actors from the actor rollups: (ranked (id, count) pairs, counts by role, by type).
+
+    Over all time the totals answer; a range reads the monthly cells once, grouped by
+    actor, roles and type, and ranks them here.
+    """
+    rollup = actor_rollup(filters)
+    conditions = cell_conditions(rollup, filters)
+    total = fn.SUM(rollup.events)
+    detail = rollup.select(rollup.actor, rollup.roles, rollup.type, total)
+    if conditions:
+        detail = detail.where(*conditions)
+    if ranged(filters):
+        rows = list(detail.group_by(rollup.actor, rollup.roles, rollup.type).tuples())
+        counts: Counter = Counter()
+        for actor_id, _, _, count in rows:
+            counts[actor_id] += int(count)
+        ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
+    else:
+        if selects_on_cells(filters):
+            ranking = rollup.select(rollup.actor, total).where(*conditions).group_by(rollup.actor)
+            ranking = ranking.order_by(total.desc(), rollup.actor)
+        else:
+            ranking = ActorCountRollup.select(ActorCountRollup.actor, ActorCountRollup.events)
+            ranking = ranking.order_by(ActorCountRollup.events.desc(), ActorCountRollup.actor)
+        ranked = [(actor_id, int(count)) for actor_id, count in ranking.limit(limit).tuples()]
+        ids = [actor_id for actor_id, _ in ranked]
+        rows = list(
+            detail.where(rollup.actor.in_(ids))
+            .group_by(rollup.actor, rollup.roles, rollup.type)
+            .tuples()
+        )
+    kept = {actor_id for actor_id, _ in ranked}
+    by_role: dict[str, Counter] = defaultdict(Counter)
+    by_type: dict[str, Counter] = defaultdict(Counter)
+    for actor_id, roles, event_type, count in rows:
+        if actor_id not in kept:
+            continue
+        by_type[actor_id][event_type] += int(count)
+        for role in held_roles(roles):
+            if not filters.roles or role in filters.roles:
+                by_role[actor_id][role] += int(count)
+    return ranked, by_role, by_type
+
+
+def _ranking_from_events(filters: EventFilters, limit: int) -> tuple:
+    """Rank actors from the events: (ranked (id, count) pairs, counts by role, by type)."""
     base = (
         EventActor.select()
         .join(Event, on=(EventActor.event == Event.id))
@@ -258,54 +369,15 @@ def actor_ranking(filters: EventFilters, limit: int) -> list[dict]:
         .tuples()
     ):
         by_type[actor_id][event_type] = count
-    actors = {a.id: a for a in Actor.select().where(Actor.id.in_(ids))}
-    return [
-        {
-            "id": actor_id,
-            "name": actors[actor_id].name,
-            "kind": actors[actor_id].kind,
-            "event_count": count,
-            "roles": dict(sorted(by_role[actor_id].items())),
-            "types": dict(sorted(by_type[actor_id].items())),
-        }
-        for actor_id, count in ranked
-    ]
-
-
-def _event_links(participants: list[tuple[str, str]]) -> set[tuple[str, str, bool]]:
-    """List one event's links: supplier->recipient, initiator->target, else undirected."""
-    links = set()
-    by_role: dict[str, set[str]] = defaultdict(set)
-    for actor_id, role in participants:
-        by_role[role].add(actor_id)
-    for source_role, target_role in DIRECTED_ROLES:
-        for source, target in itertools.product(by_role[source_role], by_role[target_role]):
-            if source != target:
-                links.add((source, target, True))
-    directed_pairs = {frozenset((source, target)) for source, target, _ in links}
-    actors = sorted({actor_id for actor_id, _ in participants})
-    for source, target in itertools.combinations(actors, 2):
-        if frozenset((source, target)) not in directed_pairs:
-            links.add((source, target, False))
-    return links
+    return ranked, by_role, by_type
 
 
 def network(filters: EventFilters, limit: int) -> dict:
     """Link actors that take part in the same matching events, weighted by event count."""
-    rows = (
-        EventActor.select(EventActor.event, EventActor.actor, EventActor.role, Event.type)
-        .join(Event, on=(EventActor.event == Event.id))
-        .where(*event_conditions(filters))
-        .order_by(EventActor.event)
-        .tuples()
-    )
-    weights: Counter = Counter()
-    types: dict[tuple, Counter] = defaultdict(Counter)
-    for _, grouped in itertools.groupby(rows, key=lambda row: row[0]):
-        event = list(grouped)
-        for link in _event_links([(actor_id, role) for _, actor_id, role, _ in event]):
-            weights[link] += 1
-            types[link][event[0][3]] += 1
+    if links_rollup_serves(filters):
+        weights, types = _links_from_rollup(filters, limit)
+    else:
+        weights, types = _links_from_events(filters)
     ranked = sorted(weights, key=lambda link: (-weights[link], link))[:limit]
     node_ids = sorted({actor_id for link in ranked for actor_id in link[:2]})
     nodes = Actor.select(Actor.id, Actor.name, Actor.kind).where(Actor.id.in_(node_ids))
@@ -322,3 +394,71 @@ def network(filters: EventFilters, limit: int) -> dict:
             for source, target, directed in ranked
         ],
     }
+
+
+def _links_from_rollup(filters: EventFilters, limit: int) -> tuple[Counter, dict]:
+    """Weigh the heaviest `limit` links from the link rollup, with their counts by type."""
+    rollup = link_rollup(filters)
+    conditions = cell_conditions(rollup, filters)
+    link = (rollup.source_actor, rollup.target_actor, rollup.directed)
+    weight = fn.SUM(rollup.events)
+    if selects_on_cells(filters):
+        query = rollup.select(*link, weight).where(*conditions).group_by(*link)
+        query = query.order_by(weight.desc(), *link)
+    else:
+        query = _heaviest_links(limit)
+    weights: Counter = Counter()
+    for source, target, directed, count in query.limit(limit).tuples():
+        weights[source, target, bool(directed)] = int(count)
+    types: dict[tuple, Counter] = defaultdict(Counter)
+    if not weights:
+        return weights, types
+    sources = sorted({source for source, _, _ in weights})
+    targets = sorted({target for _, target, _ in weights})
+    query = rollup.select(*link, rollup.type, weight).where(
+        *conditions, rollup.source_actor.in_(sources), rollup.target_actor.in_(targets)
+    )
+    for source, target, directed, event_type, count in query.group_by(*link, rollup.type).tuples():
+        if (source, target, bool(directed)) in weights:
+            types[source, target, bool(directed)][event_type] += int(count)
+    return weights, types
+
+
+def _heaviest_links(limit: int):
+    """Select links by weight (heaviest first, then by link), reading only the heaviest.
+
+    The weight index finds the `limit`-th heaviest weight; only links at least as heavy
+    (ties included) are then sorted.
+    """
+    weighted = LinkWeightRollup
+    link = (weighted.source_actor, weighted.target_actor, weighted.directed)
+    threshold = (
+        weighted.select(weighted.events)
+        .order_by(weighted.events.desc())
+        .limit(1)
+        .offset(limit - 1)
+    )
+    return (
+        weighted.select(*link, weighted.events)
+        .where(weighted.events >= fn.COALESCE(threshold, 0))
+        .order_by(weighted.events.desc(), *link)
+    )
+
+
+def _links_from_events(filters: EventFilters) -> tuple[Counter, dict]:
+    """Weigh every link of the matching events, with its counts by type."""
+    rows = (
+        EventActor.select(EventActor.event, EventActor.actor, EventActor.role, Event.type)
+        .join(Event, on=(EventActor.event == Event.id))
+        .where(*event_conditions(filters))
+        .order_by(EventActor.event)
+        .tuples()
+    )
+    weights: Counter = Counter()
+    types: dict[tuple, Counter] = defaultdict(Counter)
+    for _, grouped in itertools.groupby(rows, key=lambda row: row[0]):
+        event = list(grouped)
+        for link in event_links([(actor_id, role) for _, actor_id, role, _ in event]):
+            weights[link] += 1
+            types[link][event[0][3]] += 1
+    return weights, types

@@ -3,7 +3,8 @@
 from playhouse.migrate import SchemaMigrator, migrate
 
 from api.storage.connection import database, is_sqlite
-from api.storage.models import ALL_MODELS, EventMonthRollup, EventMonthTypeRollup
+from api.storage.models import ALL_MODELS
+from api.storage.rollups import ROLLUPS
 from api.storage.search_index import create_search_table
 
 # Tables an older version made and nothing reads any more.
@@ -47,9 +48,9 @@ def create_schema() -> list[str]:
             # SQLite adds a NOT NULL column by rebuilding the table, which foreign keys
             # pointing at it would refuse; the check below proves nothing was broken.
             database.execute_sql("PRAGMA foreign_keys=OFF")
-        # On SQLite the rollup's cells live in key order, so a range of months reads in one
+        # On SQLite a rollup's cells live in key order, so a range of months reads in one
         # pass without a lookup per cell; peewee would write the clause for PostgreSQL too.
-        for rollup in (EventMonthRollup, EventMonthTypeRollup):
+        for rollup in ROLLUPS:
             rollup._meta.without_rowid = is_sqlite()
         with database.atomic():
             database.create_tables(ALL_MODELS, safe=True)

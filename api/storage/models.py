@@ -5,6 +5,7 @@ from typing import Any
 
 from peewee import (
     BigAutoField,
+    BooleanField,
     CharField,
     CompositeKey,
     DateField,
@@ -199,6 +200,123 @@ class EventMonthTypeRollup(BaseModel):
         primary_key = CompositeKey("start_month", "end_month", "type")
 
 
+class ActorMonthRollup(BaseModel):
+    """How many live events name an actor, by the actor's roles in them, month span, type, status.
+
+    `roles` is the actor's roles in an event, sorted and space-separated: an event counts once
+    per actor however many roles the actor holds in it. Rankings of actors and histograms by
+    or of one actor read it instead of the events.
+    """
+
+    start_month = DateField()
+    end_month = DateField()
+    actor = CharField(max_length=200, column_name="actor_id")
+    roles = CharField(max_length=200)
+    type = CharField(max_length=32)
+    status = CharField(max_length=16)
+    events = IntegerField()
+
+    class Meta:
+        table_name = "actor_month_rollup"
+        primary_key = CompositeKey("start_month", "end_month", "actor", "roles", "type", "status")
+        # One actor's cells in month order, for histograms of that actor's events.
+        indexes = ((("actor", "start_month"), False),)
+
+
+class ActorTotalRollup(BaseModel):
+    """The actor rollup summed over months: an actor ranking over all time reads this."""
+
+    actor = CharField(max_length=200, column_name="actor_id")
+    roles = CharField(max_length=200)
+    type = CharField(max_length=32)
+    status = CharField(max_length=16)
+    events = IntegerField()
+
+    class Meta:
+        table_name = "actor_total_rollup"
+        primary_key = CompositeKey("actor", "roles", "type", "status")
+
+
+class ActorCountRollup(BaseModel):
+    """How many live events name each actor: actor lists and the plain ranking read this."""
+
+    actor = CharField(max_length=200, column_name="actor_id", primary_key=True)
+    events = IntegerField()
+
+    class Meta:
+        table_name = "actor_count_rollup"
+        indexes = ((("events", "actor"), False),)
+
+
+class ActorAppearanceRollup(BaseModel):
+    """The actor rollup summed over actors: how many (event, actor) pairs, by month span.
+
+    A histogram by actor counts its top actors from their cells and the rest ("other") as
+    this minus them.
+    """
+
+    start_month = DateField()
+    end_month = DateField()
+    roles = CharField(max_length=200)
+    type = CharField(max_length=32)
+    status = CharField(max_length=16)
+    events = IntegerField()
+
+    class Meta:
+        table_name = "actor_appearance_rollup"
+        primary_key = CompositeKey("start_month", "end_month", "roles", "type", "status")
+
+
+class LinkMonthRollup(BaseModel):
+    """How many live events link two actors as the network does, by month span, type, status."""
+
+    start_month = DateField()
+    end_month = DateField()
+    source_actor = CharField(max_length=200)
+    target_actor = CharField(max_length=200)
+    directed = BooleanField()
+    type = CharField(max_length=32)
+    status = CharField(max_length=16)
+    events = IntegerField()
+
+    class Meta:
+        table_name = "link_month_rollup"
+        primary_key = CompositeKey(
+            "start_month", "end_month", "source_actor", "target_actor", "directed", "type",
+            "status",
+        )  # fmt: skip
+
+
+class LinkTotalRollup(BaseModel):
+    """The link rollup summed over months: the network over all time reads this."""
+
+    source_actor = CharField(max_length=200)
+    target_actor = CharField(max_length=200)
+    directed = BooleanField()
+    type = CharField(max_length=32)
+    status = CharField(max_length=16)
+    events = IntegerField()
+
+    class Meta:
+        table_name = "link_total_rollup"
+        primary_key = CompositeKey("source_actor", "target_actor", "directed", "type", "status")
+
+
+class LinkWeightRollup(BaseModel):
+    """The link rollup summed over months, types and statuses: each link's weight."""
+
+    source_actor = CharField(max_length=200)
+    target_actor = CharField(max_length=200)
+    directed = BooleanField()
+    events = IntegerField()
+
+    class Meta:
+        table_name = "link_weight_rollup"
+        primary_key = CompositeKey("source_actor", "target_actor", "directed")
+        # The heaviest links first, without reading them all.
+        indexes = ((("events",), False),)
+
+
 class ApiToken(BaseModel):
     """A bearer token: its public key, the hash of its secret, its scope."""
 
@@ -247,6 +365,13 @@ ALL_MODELS = (
     EventRelation,
     EventMonthRollup,
     EventMonthTypeRollup,
+    ActorMonthRollup,
+    ActorTotalRollup,
+    ActorCountRollup,
+    ActorAppearanceRollup,
+    LinkMonthRollup,
+    LinkTotalRollup,
+    LinkWeightRollup,
     ApiToken,
     Revision,
     Change,

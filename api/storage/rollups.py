@@ -1,86 +1,215 @@
-"""The monthly rollups of live events, for fast histograms: by type and status, and by type.
+"""The rollups of live events that chart feeds, rankings and counts read instead of the events.
 
-A cell counts the live events that start in one month and end in another. `api.writes.derived`
-keeps the cells current.
+Three families, each a fine rollup by the months an event starts and ends in, and a coarser
+one summed from it:
+- events: by type and status; summed over statuses (for charts by type);
+- actors: by actor, the actor's roles in the event, type and status; summed over months
+  (rankings over all time), over everything but the actor (actor lists), and over actors
+  (the "other" series of a histogram by actor);
+- links: by the network's links (source, target, directed), type and status; summed over
+  months (the network over all time), and over everything but the link (its weight).
+
+A cell is `(family name, key)`; `event_cells` says which cells an event counts in.
+`api.writes.derived` keeps the cells current.
 """
 
-import datetime as dt
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from peewee import EXCLUDED, chunked
+from peewee import EXCLUDED, CompositeKey, chunked
 
 from api.domain.dates import parse_event_date
-from api.storage.models import Event, EventMonthRollup, EventMonthTypeRollup
+from api.domain.participation import event_links, roles_by_actor
+from api.storage.models import (
+    ActorAppearanceRollup,
+    ActorCountRollup,
+    ActorMonthRollup,
+    ActorTotalRollup,
+    Event,
+    EventActor,
+    EventMonthRollup,
+    EventMonthTypeRollup,
+    LinkMonthRollup,
+    LinkTotalRollup,
+    LinkWeightRollup,
+)
+from api.storage.sql import run
 
-RollupKey = tuple  # (start_month, end_month, type, status)
+Cell = tuple  # (family name, key)
+# Rows an insert may carry: SQLite allows 32,766 bound values a statement.
+_VALUES_A_STATEMENT = 30_000
 
 
-def rollup_key(date: str, event_type: str, status: str) -> RollupKey:
-    """Return the rollup cell of an event with this written date, type and status."""
+@dataclass(frozen=True)
+class Family:
+    """A fine rollup, and coarser ones that each keep some of its key's positions (summed)."""
+
+    name: str
+    fine: type
+    sums: tuple[tuple[type, tuple[int, ...]], ...]
+
+    @property
+    def models(self) -> tuple[type, ...]:
+        """Return the fine rollup and then the coarser ones."""
+        return (self.fine, *(model for model, _ in self.sums))
+
+
+FAMILIES = (
+    Family("event", EventMonthRollup, ((EventMonthTypeRollup, (0, 1, 2)),)),
+    Family(
+        "actor",
+        ActorMonthRollup,
+        (
+            (ActorTotalRollup, (2, 3, 4, 5)),
+            (ActorCountRollup, (2,)),
+            (ActorAppearanceRollup, (0, 1, 3, 4, 5)),
+        ),
+    ),
+    Family(
+        "link",
+        LinkMonthRollup,
+        ((LinkTotalRollup, (2, 3, 4, 5, 6)), (LinkWeightRollup, (2, 3, 4))),
+    ),
+)
+ROLLUPS = tuple(model for family in FAMILIES for model in family.models)
+
+
+def event_cells(
+    date: str, event_type: str, status: str, participants: Iterable[tuple[str, str]]
+) -> Counter:
+    """Return the cells an event counts in: `participants` are its `(actor id, role)` pairs."""
     span = parse_event_date(date)
-    return rollup_cell(span.start, span.end, event_type, status)
+    start, end = span.start.replace(day=1), span.end.replace(day=1)
+    participants = list(participants)
+    cells = Counter({("event", (start, end, event_type, status)): 1})
+    for actor_id, roles in roles_by_actor(participants).items():
+        cells["actor", (start, end, actor_id, roles, event_type, status)] += 1
+    for source, target, directed in event_links(participants):
+        cells["link", (start, end, source, target, directed, event_type, status)] += 1
+    return cells
 
 
-def rollup_cell(start: dt.date, end: dt.date, event_type: str, status: str) -> RollupKey:
-    """Return the rollup cell of an event spanning start..end, with this type and status."""
-    return (start.replace(day=1), end.replace(day=1), event_type, status)
+def record_cells(record: dict) -> Counter:
+    """Return the cells an event counts in, from the event as clients write it."""
+    participants = [(actor["id"], actor["role"]) for actor in record.get("actors") or ()]
+    return event_cells(record["date"], record["type"], record["status"], participants)
 
 
-def adjust_rollup(deltas: Counter) -> None:
-    """Add `deltas` (cell -> change in event count) to both rollups; drop cells that reach 0."""
-    by_type = summed_by_type(deltas)
-    for model, changes in ((EventMonthRollup, deltas), (EventMonthTypeRollup, by_type)):
-        _add_to_cells(model, changes)
+def _by_family(cells: Counter) -> dict[str, Counter]:
+    split: dict[str, Counter] = {family.name: Counter() for family in FAMILIES}
+    for (name, key), change in cells.items():
+        split[name][key] += change
+    return split
+
+
+def summed(fine_cells: Counter, kept: tuple[int, ...]) -> Counter:
+    """Sum fine cells into the cells of a coarser rollup that keeps these key positions."""
+    coarse: Counter = Counter()
+    for key, change in fine_cells.items():
+        coarse[tuple(key[position] for position in kept)] += change
+    return coarse
+
+
+def _family_cells(family: Family, fine: Counter) -> dict[type, Counter]:
+    return {family.fine: fine, **{model: summed(fine, kept) for model, kept in family.sums}}
+
+
+def adjust_rollups(deltas: Counter) -> None:
+    """Add `deltas` (cell -> change in event count) to every rollup; drop cells that reach 0."""
+    split = _by_family(deltas)
+    for family in FAMILIES:
+        for model, changes in _family_cells(family, split[family.name]).items():
+            _add_to_cells(model, changes)
+
+
+def _key_names(model) -> list[str]:
+    key = model._meta.primary_key
+    return list(key.field_names) if isinstance(key, CompositeKey) else [key.name]
+
+
+def _key_columns(model) -> list:
+    return [getattr(model, name) for name in _key_names(model)]
 
 
 def _add_to_cells(model, changes: Counter) -> None:
-    key = model._meta.primary_key.field_names
+    key = _key_names(model)
     rows = [{**dict(zip(key, cell, strict=True)), "events": n} for cell, n in changes.items() if n]
-    for chunk in chunked(rows, 200):
+    for chunk in chunked(rows, _VALUES_A_STATEMENT // (len(key) + 1)):
         model.insert_many(chunk).on_conflict(
-            conflict_target=[getattr(model, name) for name in key],
+            conflict_target=_key_columns(model),
             update={model.events: model.events + EXCLUDED.events},
         ).execute()
-    if rows:
-        model.delete().where(model.events <= 0).execute()
+    # Only a cell that lost events can reach 0; each is found by its key, not by a scan.
+    columns = _key_columns(model)
+    for cell in [cell for cell, n in changes.items() if n < 0]:
+        matches = [column == value for column, value in zip(columns, cell, strict=True)]
+        model.delete().where(*matches, model.events <= 0).execute()
+
+
+_LIVE_PARTICIPANTS_SQL = (
+    "SELECT e.id, e.date, e.type, e.status, ea.actor_id, ea.role FROM event e "
+    "LEFT JOIN event_actor ea ON ea.event_id = e.id "
+    "WHERE e.deleted_at IS NULL ORDER BY e.id"
+)
+
+
+def _live_events() -> Iterator[tuple[str, str, str, list[tuple[str, str]]]]:
+    """Yield every live event's date, type, status and `(actor id, role)` pairs."""
+    current, participants = None, []
+    for event_id, date, event_type, status, actor_id, role in run(_LIVE_PARTICIPANTS_SQL):
+        if current is not None and event_id != current[0]:
+            yield (*current[1:], participants)
+            participants = []
+        current = (event_id, date, event_type, status)
+        if actor_id is not None:
+            participants.append((actor_id, role))
+    if current is not None:
+        yield (*current[1:], participants)
 
 
 def recount() -> Counter:
-    """Count the live events of every cell of the finer rollup, from the events themselves."""
+    """Count the live events of every fine cell, from the events themselves."""
     counts: Counter = Counter()
-    query = Event.select(Event.date, Event.type, Event.status).where(Event.deleted_at.is_null())
-    for date, event_type, status in query.tuples().iterator():
-        counts[rollup_key(date, event_type, status)] += 1
+    for date, event_type, status, participants in _live_events():
+        counts.update(event_cells(date, event_type, status, participants))
     return counts
 
 
-def summed_by_type(counts: Counter) -> Counter:
-    """Sum cells of the finer rollup over statuses: the cells of the rollup by type."""
-    by_type: Counter = Counter()
-    for (start, end, event_type, _), change in counts.items():
-        by_type[start, end, event_type] += change
-    return by_type
-
-
-ROLLUPS = (EventMonthRollup, EventMonthTypeRollup)
+def rebuilt_cells(counts: Counter) -> dict[type, Counter]:
+    """Return every rollup's cells (model -> key -> count) from the fine cells' counts."""
+    split = _by_family(counts)
+    cells = {}
+    for family in FAMILIES:
+        for model, family_cells in _family_cells(family, split[family.name]).items():
+            cells[model] = +family_cells
+    return cells
 
 
 def stored_cells(model) -> Counter:
-    """Return a rollup's cells as stored: key (as in `rollup_key`, for its columns) -> count."""
-    key = [getattr(model, name) for name in model._meta.primary_key.field_names]
+    """Return a rollup's cells as stored: key (in its primary key's order) -> count."""
     cells: Counter = Counter()
-    for *cell, count in model.select(*key, model.events).tuples().iterator():
+    for *cell, count in model.select(*_key_columns(model), model.events).tuples().iterator():
         cells[tuple(cell)] = count
     return cells
 
 
-def has_cells() -> bool:
-    """Tell whether the rollups hold any cell."""
-    return EventMonthTypeRollup.select().exists()
+def missing() -> bool:
+    """Tell whether a family's rollup is empty while the events it counts exist.
+
+    An upgrade adds the actor and link rollups together, empty, beside events that exist.
+    """
+    live = Event.select().where(Event.deleted_at.is_null())
+    if not live.exists():
+        return False
+    if not EventMonthTypeRollup.select().exists():
+        return True
+    named = EventActor.select().join(Event).where(Event.deleted_at.is_null())
+    return not ActorCountRollup.select().exists() and named.exists()
 
 
 def replace_all(counts: Counter) -> None:
-    """Replace both rollups with these counts of the finer one."""
+    """Replace every rollup with these counts of the fine cells."""
     for model in ROLLUPS:
         model.delete().execute()
-    adjust_rollup(counts)
+    adjust_rollups(counts)

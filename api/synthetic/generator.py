@@ -293,7 +293,7 @@ def event_batches(records: Iterator[dict], size: int, now: str) -> Iterator[Batc
         )
         rows["event_tag"].extend((event_id, t, p) for p, t in enumerate(record["tags"]))
         batch.search.append((event_id, *derived.search))
-        batch.cells[derived.cell] += 1
+        batch.cells.update(derived.cells)
         if len(batch) == size:
             yield batch
             batch = Batch()

@@ -6,7 +6,7 @@ Derived from the base tables, and written by nothing but this module:
 - each live event's stored document (its JSON as GET shows it) and the digest its ETag
   carries;
 - the search index row of each live event;
-- the two monthly rollups of live events.
+- the rollups of live events (by month, type and status; by actor; by link between actors).
 
 Every path that changes events, actors or sources ends here. Writes call `refresh` with
 what they changed, in their own transaction. A bulk load (the generator) derives its rows
@@ -96,7 +96,7 @@ class DerivedEvent:
     document: str
     digest: str
     search: tuple[str, ...]
-    cell: tuple
+    cells: Counter
 
     @property
     def event_id(self) -> str:
@@ -105,13 +105,11 @@ class DerivedEvent:
 
 
 def derived_event(representation: dict, aliases: Mapping[str, list[str]]) -> DerivedEvent:
-    """Derive an event's document, digest, search row and rollup cell from its representation."""
+    """Derive an event's document, digest, search row and rollup cells from its representation."""
     document, digest = serialized(representation)
-    cell = rollups.rollup_key(
-        representation["date"], representation["type"], representation["status"]
-    )
+    cells = rollups.record_cells(representation)
     return DerivedEvent(
-        representation, document, digest, search_columns(representation, aliases), cell
+        representation, document, digest, search_columns(representation, aliases), cells
     )
 
 
@@ -172,10 +170,10 @@ def refresh(changes: Iterable[RecordChange]) -> dict[str, dict]:
             searched_ids[kind.name].add(change.record_id)
         if kind.counted_in is not None:
             if change.before is not None:
-                deltas[kind.counted_in(change.before)] -= 1
+                deltas.subtract(kind.counted_in(change.before))
             if change.after is not None:
-                deltas[kind.counted_in(change.after)] += 1
-    rollups.adjust_rollup(deltas)
+                deltas.update(kind.counted_in(change.after))
+    rollups.adjust_rollups(deltas)
 
     def events_showing(ids_by_kind: dict[str, set[str]]) -> set[str]:
         return {
@@ -196,15 +194,15 @@ def add_search_rows(rows: list[tuple[str, ...]]) -> None:
 
 
 def add_to_rollups(cells: Counter) -> None:
-    """Count new events of a bulk load in the rollups: cell -> how many (`DerivedEvent.cell`)."""
-    rollups.adjust_rollup(cells)
+    """Count new events of a bulk load in the rollups: cell -> how many (`DerivedEvent.cells`)."""
+    rollups.adjust_rollups(cells)
 
 
 def rebuild_rollups() -> int:
-    """Recount both rollups from the live events; return how many cells the finer one holds."""
+    """Recount every rollup from the live events; return how many fine cells they hold."""
     counts = rollups.recount()
     rollups.replace_all(counts)
-    return len(counts)
+    return len(+counts)
 
 
 def rebuild_search_index() -> int:
@@ -260,7 +258,7 @@ def complete(added_columns: Iterable[str] = ()) -> list[str]:
         done.append(f"Computed the date columns of {len(missing)} event(s)")
     live = Event.select().where(Event.deleted_at.is_null())
     with write_transaction():
-        if live.exists() and not rollups.has_cells():
+        if rollups.missing():
             done.append(f"Rebuilt the rollups ({rebuild_rollups()} cells)")
         if search_index.indexed_count() != live.count():
             done.append(f"Rebuilt the search index ({rebuild_search_index()} events)")

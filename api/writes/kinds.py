@@ -4,6 +4,7 @@ Seeding, import and export, the journal's backfill, the write routes and the own
 derived data all work from these descriptions; none of them asks which kind it holds.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -35,7 +36,7 @@ from api.storage.models import (
     EventTag,
     Source,
 )
-from api.storage.rollups import rollup_key
+from api.storage.rollups import record_cells
 from api.writes.checks import actor_problems, event_problems, no_problems
 from api.writes.record_rows import write_actors, write_events, write_sources
 
@@ -68,11 +69,11 @@ class RecordKind:
     # Whether its changes are entries of the change feed.
     in_change_feed: bool
     # What derives from it: the events showing a record, the fields they show and index
-    # (None: every field), and the rollup cell a record counts in (None: none).
+    # (None: every field), and the rollup cells a record counts in (None: none).
     events_showing: Callable[[list[str]], list[str]]
     fields_shown: frozenset[str] | None
     fields_searched: frozenset[str] | None
-    counted_in: Callable[[dict], tuple] | None
+    counted_in: Callable[[dict], Counter] | None
 
     def representation(self, record_id: str) -> dict | None:
         """Return the live record as GET shows it, JSON-ready, or None."""
@@ -169,7 +170,7 @@ EVENTS = RecordKind(
     events_showing=list,
     fields_shown=None,
     fields_searched=None,
-    counted_in=lambda r: rollup_key(r["date"], r["type"], r["status"]),
+    counted_in=record_cells,
 )
 ACTORS = RecordKind(
     name="actor",

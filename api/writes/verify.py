@@ -2,13 +2,14 @@
 
 What is derived (see `api.writes.derived`) is rebuilt from the base tables, a chunk of
 events at a time, and compared with what is stored: the date columns and their copies on
-`event_actor`, documents and their digests, search index rows, both rollups, and the newest
+`event_actor`, documents and their digests, search index rows, every rollup, and the newest
 change-feed entry of each event (a live event's holds it as it is now; a deleted event's
 says it was deleted). Each chunk is compared under the write lock, so a write in progress
 never reads as a difference. `repair` has `api.writes.derived` rewrite what differs, in one
 transaction, judging each value afresh there.
 """
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -200,14 +201,17 @@ def _orphan_differences() -> Iterator[Difference]:
         yield Difference(table, event_id, f"row {key}", None, ("orphan", key))
 
 
+def _key_text(value) -> str:
+    """Return a rollup key's value as verify prints it: dates as YYYY-MM-DD."""
+    return iso_date(value) if isinstance(value, str | dt.date) else str(value)
+
+
 def _rollup_differences() -> Iterator[Difference]:
-    finer = rollups.recount()
-    rebuilds = (finer, rollups.summed_by_type(finer))
-    for model, rebuilt in zip(rollups.ROLLUPS, rebuilds, strict=True):
+    for model, rebuilt in rollups.rebuilt_cells(rollups.recount()).items():
         stored, table = rollups.stored_cells(model), model._meta.table_name
         for cell in sorted(stored.keys() | rebuilt.keys(), key=str):
             if stored.get(cell, 0) != rebuilt.get(cell, 0):
-                key = "(" + ", ".join(str(iso_date(value)) for value in cell) + ")"
+                key = "(" + ", ".join(map(_key_text, cell)) + ")"
                 fix = ("cell", table, cell)
                 yield Difference(table, key, stored.get(cell, 0), rebuilt.get(cell, 0), fix)
 
