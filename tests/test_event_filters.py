@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from api.queries import date_order
 from fixture_oracle import expected_ids
 from problem_shape import assert_problem
 
@@ -87,7 +88,12 @@ def _ids(client, query: str) -> list[str]:
         ),
     ],
 )
-def test_filters_match_an_independent_reading_of_the_fixtures(client, query, expected):
+# A filter matching many events is tested event by event; one matching few, as a list.
+@pytest.mark.parametrize("dense_matches", [date_order.DENSE_MATCHES, 1], ids=["listed", "probed"])
+def test_filters_match_an_independent_reading_of_the_fixtures(
+    client, monkeypatch, query, expected, dense_matches
+):
+    monkeypatch.setattr(date_order, "DENSE_MATCHES", dense_matches)
     bounds = {k: dt.date.fromisoformat(expected[k]) for k in ("start", "end") if k in expected}
     want = expected_ids(**{**expected, **bounds})
     assert want or "no-such-tag" in query, "the oracle found nothing: the case tests nothing"

@@ -20,6 +20,7 @@ from dataclasses import replace
 from peewee import Expression, Tuple, fn
 
 from api.domain.filters import EventFilters
+from api.queries.actors import event_counts
 from api.queries.date_keys import (
     SPAN_CLASSES,
     date_bounds,
@@ -29,21 +30,57 @@ from api.queries.date_keys import (
     plain_keys_serve,
 )
 from api.queries.events import event_conditions
-from api.storage.models import Event, EventActor
+from api.storage.models import Event, EventActor, EventTag
 from api.storage.sql import iso_date
+
+# A filter matching at least this many events is tested event by event as a date-ordered
+# read walks (a page then comes after a few hundred lookups); a rarer one is read as a list
+# of its events, which costs less than walking past the events it lacks.
+DENSE_MATCHES = 5000
 
 
 def _driver(filters: EventFilters) -> tuple[frozenset[str] | None, EventFilters]:
-    """Pick the actors whose rows drive the read; return them and the filters left over."""
+    """Pick the actors whose rows drive the read; return them and the filters left over.
+
+    With actor_match=all, the group naming the fewest events drives; the others are looked
+    up for each of its events.
+    """
     if filters.scope_group is not None:
         return filters.scope_group, replace(filters, scope_group=None, roles=filters.roles)
     if filters.actor_groups and filters.actor_match == "any":
         everyone = frozenset().union(*filters.actor_groups)
         return everyone, replace(filters, actor_groups=(), roles=())
     if filters.actor_groups:
-        first, *others = filters.actor_groups
+        counts = event_counts(sorted(frozenset().union(*filters.actor_groups)))
+        groups = sorted(
+            filters.actor_groups,
+            key=lambda group: (sum(counts.get(actor_id, 0) for actor_id in group), sorted(group)),
+        )
+        first, *others = groups
         return first, replace(filters, actor_groups=tuple(others))
     return None, filters
+
+
+def _matches_at_least(query, count: int) -> bool:
+    return query.limit(count).count() >= count
+
+
+def probes(filters: EventFilters) -> frozenset[str]:
+    """Return the filters a date-ordered page should test event by event (`event_conditions`).
+
+    Actor groups that do not drive the read always are: the driver names the fewest events.
+    """
+    probed = {"actors"}
+    if filters.tags and _matches_at_least(
+        EventTag.select(EventTag.event).where(EventTag.tag.in_(filters.tags)), DENSE_MATCHES
+    ):
+        probed.add("tags")
+    if filters.roles and _matches_at_least(
+        EventActor.select(EventActor.event).where(EventActor.role.in_(filters.roles)),
+        DENSE_MATCHES,
+    ):
+        probed.add("roles")
+    return frozenset(probed)
 
 
 def _date_bounds(filters: EventFilters, span: int, start, end) -> list[Expression]:
@@ -54,23 +91,25 @@ def _date_bounds(filters: EventFilters, span: int, start, end) -> list[Expressio
     ]
 
 
-def _remaining_conditions(filters: EventFilters) -> list[Expression]:
+def _remaining_conditions(filters: EventFilters, probe: frozenset[str]) -> list[Expression]:
     """Return the event conditions besides dates and the driving actors."""
     undated = replace(filters, range_start=None, range_end=None)
     if not undated.actor_groups and undated.scope_group is None:
         # The driving rows already hold the roles; no second check is needed.
         undated = replace(undated, roles=())
-    return event_conditions(undated)
+    return event_conditions(undated, probe)
 
 
-def _class_query(filters: EventFilters, span: int, driver, rest: EventFilters):
+def _class_query(
+    filters: EventFilters, span: int, driver, rest: EventFilters, probe: frozenset[str]
+):
     """Select the matching events of one span class: their date-order key columns."""
     if driver is None:
         key = (Event.date_start, Event.date_end, Event.id)
         query = Event.select(*key).where(
             Event.span_class == span,
             *_date_bounds(filters, span, Event.date_start, Event.date_end),
-            *event_conditions(replace(filters, range_start=None, range_end=None)),
+            *event_conditions(replace(filters, range_start=None, range_end=None), probe),
         )
         return query, key
     actor = EventActor
@@ -84,15 +123,15 @@ def _class_query(filters: EventFilters, span: int, driver, rest: EventFilters):
         .where(
             *conditions,
             *_date_bounds(filters, span, actor.date_start, actor.date_end),
-            *_remaining_conditions(rest),
+            *_remaining_conditions(rest, probe),
         )
         .distinct()
     )
     return query, key
 
 
-def _read_class(filters, span, driver, rest, *, descending, after, limit) -> list[tuple]:
-    query, key = _class_query(filters, span, driver, rest)
+def _read_class(filters, span, driver, rest, probe, *, descending, after, limit) -> list[tuple]:
+    query, key = _class_query(filters, span, driver, rest, probe)
     if after is not None:
         start, end, event_id = after
         position = Tuple(dt.date.fromisoformat(start), dt.date.fromisoformat(end), event_id)
@@ -108,8 +147,11 @@ def page_in_date_order(
     driver, rest = _driver(filters)
     if plain_keys_serve(filters, driver, rest):
         return plain_keys(filters, driver, descending=descending, after=after, limit=limit)
+    probe = probes(filters)
     classes = [
-        _read_class(filters, span, driver, rest, descending=descending, after=after, limit=limit)
+        _read_class(
+            filters, span, driver, rest, probe, descending=descending, after=after, limit=limit
+        )
         for span in SPAN_CLASSES
     ]
     # An event belongs to one span class, and DISTINCT made it one key within its class.
@@ -124,6 +166,7 @@ def keys_in_date_order(filters: EventFilters, *, descending: bool, batch: int) -
     """
     driver, rest = _driver(filters)
     plain = plain_keys_serve(filters, driver, rest)
+    probe = probes(filters)
 
     def class_keys(span: int) -> Iterator[tuple]:
         after = None
@@ -134,7 +177,14 @@ def keys_in_date_order(filters: EventFilters, *, descending: bool, batch: int) -
                 )
             else:
                 keys = _read_class(
-                    filters, span, driver, rest, descending=descending, after=after, limit=batch
+                    filters,
+                    span,
+                    driver,
+                    rest,
+                    probe,
+                    descending=descending,
+                    after=after,
+                    limit=batch,
                 )
             yield from keys
             if len(keys) < batch:
@@ -150,8 +200,10 @@ def count_matching(filters: EventFilters) -> int:
     if plain_keys_serve(filters, driver, rest):
         return plain_count(filters, driver)
     total = 0
+    # Every match is read: lists of tagged or role-holding events cost less than lookups.
+    probe = frozenset({"actors"})
     for span in SPAN_CLASSES:
-        query, key = _class_query(filters, span, driver, rest)
+        query, key = _class_query(filters, span, driver, rest, probe)
         counted = fn.COUNT(fn.DISTINCT(key[2]))
         total += query.select(counted).scalar() or 0
     return total

@@ -2,7 +2,7 @@
 
 from api.domain.filters import EventFilters
 from api.queries.date_order import count_matching, page_in_date_order
-from api.queries.events import matching_events
+from api.queries.events import count_tagged, matching_events
 from api.queries.rollup_reads import count_from_rollups
 from api.storage.models import Event
 from api.storage.search_index import scored_matches
@@ -10,9 +10,11 @@ from api.storage.sql import iso_date
 
 
 def count_events(filters: EventFilters) -> int:
-    """Count the events that match every filter: from a rollup when one answers exactly."""
-    counted = count_from_rollups(filters)
-    return count_matching(filters) if counted is None else counted
+    """Count the events that match every filter: from a rollup or an index when one answers."""
+    for counted in (count_from_rollups(filters), count_tagged(filters)):
+        if counted is not None:
+            return counted
+    return count_matching(filters)
 
 
 def sort_position(key: tuple, sort: str) -> list:

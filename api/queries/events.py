@@ -1,8 +1,9 @@
 """Event queries: filter by dates, actors, roles, types, statuses and tags; page by keyset."""
 
 from collections.abc import Iterable
+from dataclasses import replace
 
-from peewee import Expression, chunked, fn
+from peewee import SQL, Expression, chunked, fn
 
 from api.domain.filters import EventFilters
 from api.storage.models import Event, EventActor, EventMonthTypeRollup, EventSource, EventTag
@@ -16,8 +17,45 @@ def _events_with_actors(actor_ids: frozenset[str], roles: tuple[str, ...]):
     return query
 
 
-def event_conditions(filters: EventFilters) -> list[Expression]:
-    """Return the WHERE conditions that select the events matching every filter."""
+def _naming(actor_ids: frozenset[str] | None, roles: tuple[str, ...], probed: bool):
+    """Return a condition: the event names one of these actors (any actor: None) in a role.
+
+    `probed`: as EXISTS, looked up for each event a date-ordered read walks, instead of a
+    list of every such event (which a read must then sort).
+    """
+    if not probed:
+        if actor_ids is None:
+            return Event.id.in_(
+                EventActor.select(EventActor.event).where(EventActor.role.in_(roles))
+            )
+        return Event.id.in_(_events_with_actors(actor_ids, roles))
+    conditions = [EventActor.event == Event.id]
+    if actor_ids is not None:
+        conditions.append(EventActor.actor.in_(sorted(actor_ids)))
+    if roles:
+        conditions.append(EventActor.role.in_(roles))
+    return fn.EXISTS(EventActor.select(SQL("1")).where(*conditions))
+
+
+def _tagged(tags: tuple[str, ...], probed: bool):
+    """Return a condition: the event has one of these tags (probed: as EXISTS, see `_naming`)."""
+    if not probed:
+        return Event.id.in_(EventTag.select(EventTag.event).where(EventTag.tag.in_(tags)))
+    return fn.EXISTS(
+        EventTag.select(SQL("1")).where(EventTag.event == Event.id, EventTag.tag.in_(tags))
+    )
+
+
+PROBES = frozenset({"tags", "roles", "actors"})
+
+
+def event_conditions(
+    filters: EventFilters, probe: frozenset[str] = frozenset()
+) -> list[Expression]:
+    """Return the WHERE conditions that select the events matching every filter.
+
+    `probe` names the filters (of `PROBES`) to test event by event rather than as a list.
+    """
     conditions = [Event.deleted_at.is_null()]
     if filters.range_start is not None:
         column = Event.date_end if filters.date_match == "overlap" else Event.date_start
@@ -30,24 +68,33 @@ def event_conditions(filters: EventFilters) -> list[Expression]:
     if filters.statuses:
         conditions.append(Event.status.in_(filters.statuses))
     if filters.tags:
-        tagged = EventTag.select(EventTag.event).where(EventTag.tag.in_(filters.tags))
-        conditions.append(Event.id.in_(tagged))
+        conditions.append(_tagged(filters.tags, "tags" in probe))
+    probed = "actors" in probe
     if filters.actor_groups and filters.actor_match == "any":
         everyone = frozenset().union(*filters.actor_groups)
-        conditions.append(Event.id.in_(_events_with_actors(everyone, filters.roles)))
+        conditions.append(_naming(everyone, filters.roles, probed))
     elif filters.actor_groups:
-        conditions.extend(
-            Event.id.in_(_events_with_actors(group, filters.roles))
-            for group in filters.actor_groups
-        )
+        conditions.extend(_naming(group, filters.roles, probed) for group in filters.actor_groups)
     elif filters.roles and filters.scope_group is None:
-        in_roles = EventActor.select(EventActor.event).where(EventActor.role.in_(filters.roles))
-        conditions.append(Event.id.in_(in_roles))
+        conditions.append(_naming(None, filters.roles, "roles" in probe))
     if filters.scope_group is not None:
-        conditions.append(Event.id.in_(_events_with_actors(filters.scope_group, filters.roles)))
+        conditions.append(_naming(filters.scope_group, filters.roles, probed))
     if filters.search is not None:
         conditions.append(matching_condition(filters.search))
     return conditions
+
+
+def count_tagged(filters: EventFilters) -> int | None:
+    """Count the events with one of the filters' tags, when tags are their only filter.
+
+    Deleting an event deletes its tag rows, so the tag index alone answers.
+    """
+    if not filters.tags or replace(filters, tags=()) != EventFilters():
+        return None
+    tagged = EventTag.select(EventTag.event).where(EventTag.tag.in_(filters.tags))
+    if len(filters.tags) > 1:
+        tagged = tagged.distinct()
+    return tagged.count()
 
 
 def matching_events(filters: EventFilters):

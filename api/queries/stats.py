@@ -1,5 +1,6 @@
 """Chart feeds: a histogram of events over time, an actor ranking, an actor network."""
 
+import calendar
 import datetime as dt
 import functools
 import itertools
@@ -21,7 +22,6 @@ from api.queries.rollup_reads import (
     events_rollup_serves,
     link_rollup,
     links_rollup_serves,
-    ranged,
     selects_on_cells,
     single_actor,
 )
@@ -136,7 +136,7 @@ def _actor_series_from_rollup(
     """
     if request.interval not in MONTHLY_INTERVALS or not actors_rollup_serves(filters):
         return None
-    ranked, _, _ = _ranking_from_rollup(filters, request.series_limit + 1)
+    ranked = _ranked_from_rollup(filters, request.series_limit + 1)
     top = [actor_id for actor_id, _ in ranked[: request.series_limit]]
     month_cells = ActorMonthRollup
     conditions = cell_conditions(month_cells, filters)
@@ -215,6 +215,31 @@ def _series_order(group_by: str, totals: Counter, limit: int) -> tuple[list[str]
     return ["all"], set()
 
 
+def _refuse_too_many_buckets(filters: EventFilters, interval: str) -> None:
+    """Refuse, before counting, a histogram whose buckets are sure to be too many.
+
+    Sure when the range is given; without one, when the event rollup says the matching
+    events start further apart than the buckets allowed could span.
+    """
+    first, last = filters.range_start, filters.range_end
+    if (first is None or last is None) and events_rollup_serves(filters):
+        rollup = event_rollup(filters, by_status=False)
+        query = rollup.select(fn.MIN(rollup.start_month), fn.MAX(rollup.start_month))
+        conditions = cell_conditions(rollup, filters)
+        earliest, latest = (query.where(*conditions) if conditions else query).tuples()[0]
+        if earliest is not None:
+            # The first event starts at the latest at the end of its month.
+            start = _date(earliest)
+            first = first or start.replace(day=calendar.monthrange(start.year, start.month)[1])
+            last = last or _date(latest)
+    if first is None or last is None or first > last:
+        return
+    try:
+        bucket_starts(first, last, interval, limit=MAX_BUCKETS)
+    except ValueError:
+        raise TooManyBuckets(f"more than {MAX_BUCKETS} {interval} buckets") from None
+
+
 def histogram(filters: EventFilters, request: HistogramRequest) -> dict:
     """Count events per bucket of their date_start, zero-filled from the first bucket to the last.
 
@@ -222,6 +247,7 @@ def histogram(filters: EventFilters, request: HistogramRequest) -> dict:
     span does not fit in one bucket: it is counted in `imprecise` as well as in `counts`,
     unless imprecise events are excluded.
     """
+    _refuse_too_many_buckets(filters, request.interval)
     by_actor = None
     if request.group_by == "actor":
         by_actor = _actor_series_from_rollup(filters, request)
@@ -292,44 +318,32 @@ def actor_ranking(filters: EventFilters, limit: int) -> list[dict]:
     ]
 
 
-def _ranking_from_rollup(filters: EventFilters, limit: int) -> tuple:
-    """Rank actors from the actor rollups: (ranked (id, count) pairs, counts by role, by type).
-
-    Over all time the totals answer; a range reads the monthly cells once, grouped by
-    actor, roles and type, and ranks them here.
-    """
-    rollup = actor_rollup(filters)
-    conditions = cell_conditions(rollup, filters)
-    total = fn.SUM(rollup.events)
-    detail = rollup.select(rollup.actor, rollup.roles, rollup.type, total)
-    if conditions:
-        detail = detail.where(*conditions)
-    if ranged(filters):
-        rows = list(detail.group_by(rollup.actor, rollup.roles, rollup.type).tuples())
-        counts: Counter = Counter()
-        for actor_id, _, _, count in rows:
-            counts[actor_id] += int(count)
-        ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
+def _ranked_from_rollup(filters: EventFilters, limit: int) -> list[tuple[str, int]]:
+    """Rank actors by matching events from the actor rollups: (id, count) pairs, best first."""
+    if not selects_on_cells(filters):
+        counted = ActorCountRollup
+        ranking = counted.select(counted.actor, counted.events)
+        ranking = ranking.order_by(counted.events.desc(), counted.actor)
     else:
-        if selects_on_cells(filters):
-            ranking = rollup.select(rollup.actor, total).where(*conditions).group_by(rollup.actor)
-            ranking = ranking.order_by(total.desc(), rollup.actor)
-        else:
-            ranking = ActorCountRollup.select(ActorCountRollup.actor, ActorCountRollup.events)
-            ranking = ranking.order_by(ActorCountRollup.events.desc(), ActorCountRollup.actor)
-        ranked = [(actor_id, int(count)) for actor_id, count in ranking.limit(limit).tuples()]
-        ids = [actor_id for actor_id, _ in ranked]
-        rows = list(
-            detail.where(rollup.actor.in_(ids))
-            .group_by(rollup.actor, rollup.roles, rollup.type)
-            .tuples()
-        )
-    kept = {actor_id for actor_id, _ in ranked}
+        rollup = actor_rollup(filters)
+        total = fn.SUM(rollup.events)
+        ranking = rollup.select(rollup.actor, total).where(*cell_conditions(rollup, filters))
+        ranking = ranking.group_by(rollup.actor).order_by(total.desc(), rollup.actor)
+    return [(actor_id, int(count)) for actor_id, count in ranking.limit(limit).tuples()]
+
+
+def _ranking_from_rollup(filters: EventFilters, limit: int) -> tuple:
+    """Rank actors from the actor rollups: (ranked (id, count) pairs, counts by role, by type)."""
+    ranked = _ranked_from_rollup(filters, limit)
+    rollup = actor_rollup(filters)
+    query = rollup.select(rollup.actor, rollup.roles, rollup.type, fn.SUM(rollup.events)).where(
+        *cell_conditions(rollup, filters), rollup.actor.in_([actor_id for actor_id, _ in ranked])
+    )
     by_role: dict[str, Counter] = defaultdict(Counter)
     by_type: dict[str, Counter] = defaultdict(Counter)
-    for actor_id, roles, event_type, count in rows:
-        if actor_id not in kept:
-            continue
+    for actor_id, roles, event_type, count in query.group_by(
+        rollup.actor, rollup.roles, rollup.type
+    ).tuples():
         by_type[actor_id][event_type] += int(count)
         for role in held_roles(roles):
             if not filters.roles or role in filters.roles:
