@@ -238,6 +238,11 @@ TAMPERING = [
         lambda: ("UPDATE actor_appearance_rollup SET events = 0 WHERE type = ?", ["shipment"]),
         "actor_appearance_rollup",
     ),
+    (lambda: ("DELETE FROM day_rollup WHERE type = ?", ["shipment"]), "day_rollup"),
+    (
+        lambda: ("UPDATE actor_span_rollup SET events = events + 1 WHERE actor_id = ?", ["iran"]),
+        "actor_span_rollup",
+    ),
     (
         lambda: ("DELETE FROM link_month_rollup WHERE source_actor = ?", ["iran"]),
         "link_month_rollup",

@@ -17,6 +17,7 @@ from api.storage.models import (
     ActorMonthRollup,
     ActorTotalRollup,
     Event,
+    EventDayRollup,
     EventMonthRollup,
     EventMonthTypeRollup,
     LinkMonthRollup,
@@ -46,13 +47,23 @@ def selects_on_cells(filters: EventFilters) -> bool:
     return ranged(filters) or bool(filters.types or filters.statuses or filters.roles)
 
 
+def _without_actors(filters: EventFilters) -> bool:
+    return not (filters.actor_groups or filters.roles) and filters.scope_group is None
+
+
 def events_rollup_serves(filters: EventFilters) -> bool:
     """Tell whether the event rollups count the events matching these filters exactly."""
-    return (
-        _without_words(filters)
-        and not (filters.actor_groups or filters.roles)
-        and filters.scope_group is None
-    )
+    return _without_words(filters) and _without_actors(filters)
+
+
+def days_rollup_serves(filters: EventFilters) -> bool:
+    """Tell whether the rollup by day counts the events matching these filters exactly."""
+    return not filters.tags and filters.search is None and _without_actors(filters)
+
+
+def spans_serve(filters: EventFilters) -> bool:
+    """Tell whether the actor rollup by month span alone (no roles, types, statuses) serves."""
+    return not (filters.types or filters.statuses or filters.roles)
 
 
 def single_actor(filters: EventFilters) -> str | None:
@@ -101,12 +112,12 @@ def cell_conditions(rollup, filters: EventFilters) -> list:
     """
     conditions = []
     if ranged(filters):
-        conditions += _month_conditions(rollup, filters)
+        conditions += _range_conditions(rollup, filters)
     if filters.types:
         conditions.append(rollup.type.in_(filters.types))
     if filters.statuses:
         conditions.append(rollup.status.in_(filters.statuses))
-    if filters.roles and hasattr(rollup, "roles"):
+    if filters.roles:
         conditions.append(holds_any_role(rollup, filters.roles))
     return conditions
 
@@ -118,19 +129,28 @@ def holds_any_role(rollup, roles) -> object:
     return functools.reduce(operator.or_, [padded.contains(f" {role} ") for role in roles])
 
 
-def _month_conditions(rollup, filters: EventFilters) -> list:
+def _range_conditions(rollup, filters: EventFilters) -> list:
+    """Return the conditions on a rollup's start and end (months, or days) of the range."""
+    by_day = hasattr(rollup, "start_day")
+    start, end = (
+        (rollup.start_day, rollup.end_day) if by_day else (rollup.start_month, rollup.end_month)
+    )
+
+    def floor(day: dt.date) -> dt.date:
+        return day if by_day else day.replace(day=1)
+
     conditions = []
-    first = filters.range_start.replace(day=1) if filters.range_start else None
-    last = filters.range_end.replace(day=1) if filters.range_end else None
-    early, late = rollup.end_month, rollup.start_month
+    first = floor(filters.range_start) if filters.range_start else None
+    last = floor(filters.range_end) if filters.range_end else None
+    early, late = end, start
     if filters.date_match == "within":
-        early, late = rollup.start_month, rollup.end_month
+        early, late = start, end
     if first:
         conditions.append(early >= first)
         if filters.date_match == "overlap" and not _spans_beyond_classes():
             # No event spans more than the longest bounded class: no cell starts earlier.
-            earliest = first - dt.timedelta(days=SPAN_CLASS_DAYS[-1])
-            conditions.append(rollup.start_month >= earliest.replace(day=1))
+            earliest = filters.range_start - dt.timedelta(days=SPAN_CLASS_DAYS[-1])
+            conditions.append(start >= floor(earliest))
     if last:
         conditions.append(late <= last)
     return conditions
@@ -148,8 +168,10 @@ def _spans_beyond_classes() -> bool:
 
 def count_from_rollups(filters: EventFilters) -> int | None:
     """Count the matching events from a rollup; None when no rollup answers exactly."""
-    if events_rollup_serves(filters):
+    if events_rollup_serves(filters) or days_rollup_serves(filters):
         rollup = event_rollup(filters, by_status=False)
+        if not month_aligned(filters):
+            rollup = EventDayRollup
         query = rollup.select(fn.SUM(rollup.events))
         conditions = cell_conditions(rollup, filters)
     elif (actor_id := single_actor(filters)) is not None:

@@ -18,12 +18,15 @@ from api.queries.rollup_reads import (
     actor_rollup,
     actors_rollup_serves,
     cell_conditions,
+    days_rollup_serves,
     event_rollup,
     events_rollup_serves,
     link_rollup,
     links_rollup_serves,
+    month_aligned,
     selects_on_cells,
     single_actor,
+    spans_serve,
 )
 from api.storage.connection import database, is_postgresql
 from api.storage.models import (
@@ -31,8 +34,10 @@ from api.storage.models import (
     ActorAppearanceRollup,
     ActorCountRollup,
     ActorMonthRollup,
+    ActorSpanRollup,
     Event,
     EventActor,
+    EventDayRollup,
     LinkWeightRollup,
 )
 
@@ -86,11 +91,13 @@ def _rollup_source(filters: EventFilters, group_by: str) -> tuple | None:
         rollup = event_rollup(filters, by_status=group_by == "status")
         conditions = cell_conditions(rollup, filters)
     elif (actor_id := single_actor(filters)) is not None:
-        rollup = ActorMonthRollup
+        rollup = (
+            ActorSpanRollup if group_by == "none" and spans_serve(filters) else ActorMonthRollup
+        )
         conditions = [rollup.actor == actor_id, *cell_conditions(rollup, filters)]
     else:
         return None
-    key = {"type": rollup.type, "status": getattr(rollup, "status", None)}.get(
+    key = {"type": getattr(rollup, "type", None), "status": getattr(rollup, "status", None)}.get(
         group_by, Value("all")
     )
     return rollup, key, conditions
@@ -114,9 +121,28 @@ def _bucketed(rollup, key, conditions: list, interval: str, *, grouped: bool = T
     return [(_date(start), bool(flag), group, int(n)) for start, flag, group, n in cursor]
 
 
+def _day_rows(filters: EventFilters, request: "HistogramRequest") -> list:
+    """Count matching events by (start bucket, imprecise, group key) from the rollup by day."""
+    rollup = EventDayRollup
+    key = {"type": rollup.type, "status": rollup.status}.get(request.group_by, Value("all"))
+    grouping = [rollup.start_day, rollup.end_day] + ([key] if request.group_by != "none" else [])
+    query = rollup.select(rollup.start_day, rollup.end_day, key, fn.SUM(rollup.events))
+    conditions = cell_conditions(rollup, filters)
+    if conditions:
+        query = query.where(*conditions)
+    counts: Counter = Counter()
+    for start, end, group, count in query.group_by(*grouping).tuples():
+        bucket = bucket_start(start, request.interval)
+        counts[bucket, bucket != bucket_start(end, request.interval), group] += int(count)
+    return [(*cell, count) for cell, count in counts.items()]
+
+
 def _rollup_rows(filters: EventFilters, request: "HistogramRequest") -> list | None:
     """Count matching events by (start bucket, imprecise, group key) from a rollup, or None."""
-    if request.interval not in MONTHLY_INTERVALS:
+    monthly = request.interval in MONTHLY_INTERVALS and month_aligned(filters)
+    if not monthly:
+        if request.group_by != "actor" and days_rollup_serves(filters):
+            return _day_rows(filters, request)
         return None
     source = _rollup_source(filters, request.group_by)
     if source is None:
@@ -138,7 +164,7 @@ def _actor_series_from_rollup(
         return None
     ranked = _ranked_from_rollup(filters, request.series_limit + 1)
     top = [actor_id for actor_id, _ in ranked[: request.series_limit]]
-    month_cells = ActorMonthRollup
+    month_cells = ActorSpanRollup if spans_serve(filters) else ActorMonthRollup
     conditions = cell_conditions(month_cells, filters)
     rows = _bucketed(
         month_cells,
@@ -326,6 +352,8 @@ def _ranked_from_rollup(filters: EventFilters, limit: int) -> list[tuple[str, in
         ranking = ranking.order_by(counted.events.desc(), counted.actor)
     else:
         rollup = actor_rollup(filters)
+        if rollup is ActorMonthRollup and spans_serve(filters):
+            rollup = ActorSpanRollup
         total = fn.SUM(rollup.events)
         ranking = rollup.select(rollup.actor, total).where(*cell_conditions(rollup, filters))
         ranking = ranking.group_by(rollup.actor).order_by(total.desc(), rollup.actor)

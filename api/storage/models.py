@@ -200,6 +200,23 @@ class EventMonthTypeRollup(BaseModel):
         primary_key = CompositeKey("start_month", "end_month", "type")
 
 
+class EventDayRollup(BaseModel):
+    """How many live events start on one day and end on another, by type and status.
+
+    Day and week histograms, and counts over ranges that cut a month, read it.
+    """
+
+    start_day = DateField()
+    end_day = DateField()
+    type = CharField(max_length=32)
+    status = CharField(max_length=16)
+    events = IntegerField()
+
+    class Meta:
+        table_name = "day_rollup"
+        primary_key = CompositeKey("start_day", "end_day", "type", "status")
+
+
 class ActorMonthRollup(BaseModel):
     """How many live events name an actor, by the actor's roles in them, month span, type, status.
 
@@ -220,6 +237,23 @@ class ActorMonthRollup(BaseModel):
         table_name = "actor_month_rollup"
         primary_key = CompositeKey("start_month", "end_month", "actor", "roles", "type", "status")
         # One actor's cells in month order, for histograms of that actor's events.
+        indexes = ((("actor", "start_month"), False),)
+
+
+class ActorSpanRollup(BaseModel):
+    """The actor rollup summed over roles, types and statuses: an actor's events by month span.
+
+    A seventh of the cells: histograms by actor and of one actor, without those filters.
+    """
+
+    start_month = DateField()
+    end_month = DateField()
+    actor = CharField(max_length=200, column_name="actor_id")
+    events = IntegerField()
+
+    class Meta:
+        table_name = "actor_span_rollup"
+        primary_key = CompositeKey("start_month", "end_month", "actor")
         indexes = ((("actor", "start_month"), False),)
 
 
@@ -365,7 +399,9 @@ ALL_MODELS = (
     EventRelation,
     EventMonthRollup,
     EventMonthTypeRollup,
+    EventDayRollup,
     ActorMonthRollup,
+    ActorSpanRollup,
     ActorTotalRollup,
     ActorCountRollup,
     ActorAppearanceRollup,

@@ -1,11 +1,14 @@
 """The rollups of live events that chart feeds, rankings and counts read instead of the events.
 
-Three families, each a fine rollup by the months an event starts and ends in, and a coarser
-one summed from it:
+Four families, each a fine rollup by the months (or days) an event starts and ends in, and
+coarser ones summed from it:
 - events: by type and status; summed over statuses (for charts by type);
+- events by day: by the days an event starts and ends on, type and status (day and week
+  charts, ranges that cut a month);
 - actors: by actor, the actor's roles in the event, type and status; summed over months
-  (rankings over all time), over everything but the actor (actor lists), and over actors
-  (the "other" series of a histogram by actor);
+  (rankings over all time), over roles, types and statuses (charts by actor without those
+  filters), over everything but the actor (actor lists), and over actors (the "other"
+  series of a histogram by actor);
 - links: by the network's links (source, target, directed), type and status; summed over
   months (the network over all time), and over everything but the link (its weight).
 
@@ -25,9 +28,11 @@ from api.storage.models import (
     ActorAppearanceRollup,
     ActorCountRollup,
     ActorMonthRollup,
+    ActorSpanRollup,
     ActorTotalRollup,
     Event,
     EventActor,
+    EventDayRollup,
     EventMonthRollup,
     EventMonthTypeRollup,
     LinkMonthRollup,
@@ -57,10 +62,12 @@ class Family:
 
 FAMILIES = (
     Family("event", EventMonthRollup, ((EventMonthTypeRollup, (0, 1, 2)),)),
+    Family("day", EventDayRollup, ()),
     Family(
         "actor",
         ActorMonthRollup,
         (
+            (ActorSpanRollup, (0, 1, 2)),
             (ActorTotalRollup, (2, 3, 4, 5)),
             (ActorCountRollup, (2,)),
             (ActorAppearanceRollup, (0, 1, 3, 4, 5)),
@@ -83,6 +90,7 @@ def event_cells(
     start, end = span.start.replace(day=1), span.end.replace(day=1)
     participants = list(participants)
     cells = Counter({("event", (start, end, event_type, status)): 1})
+    cells["day", (span.start, span.end, event_type, status)] += 1
     for actor_id, roles in roles_by_actor(participants).items():
         cells["actor", (start, end, actor_id, roles, event_type, status)] += 1
     for source, target, directed in event_links(participants):
@@ -195,17 +203,21 @@ def stored_cells(model) -> Counter:
 
 
 def missing() -> bool:
-    """Tell whether a family's rollup is empty while the events it counts exist.
+    """Tell whether a rollup is empty while the events it counts exist.
 
-    An upgrade adds the actor and link rollups together, empty, beside events that exist.
+    An upgrade adds new rollups empty, beside events that exist. (The link rollups may be
+    empty rightly: no event names two actors.)
     """
     live = Event.select().where(Event.deleted_at.is_null())
     if not live.exists():
         return False
-    if not EventMonthTypeRollup.select().exists():
+    by_name = {family.name: family for family in FAMILIES}
+    counted = [*by_name["event"].models, *by_name["day"].models]
+    if not all(model.select().exists() for model in counted):
         return True
     named = EventActor.select().join(Event).where(Event.deleted_at.is_null())
-    return not ActorCountRollup.select().exists() and named.exists()
+    actor_models = by_name["actor"].models
+    return not all(model.select().exists() for model in actor_models) and named.exists()
 
 
 def replace_all(counts: Counter) -> None:
