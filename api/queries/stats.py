@@ -248,7 +248,10 @@ def _refuse_too_many_buckets(filters: EventFilters, interval: str) -> None:
     events start further apart than the buckets allowed could span.
     """
     first, last = filters.range_start, filters.range_end
-    if (first is None or last is None) and events_rollup_serves(filters):
+    # Only days and weeks can outnumber the limit over the years events span: the rollup
+    # is asked for their first and last month for those alone.
+    spread = interval in {"day", "week"}
+    if spread and (first is None or last is None) and events_rollup_serves(filters):
         rollup = event_rollup(filters, by_status=False)
         query = rollup.select(fn.MIN(rollup.start_month), fn.MAX(rollup.start_month))
         conditions = cell_conditions(rollup, filters)
