@@ -18,6 +18,27 @@ def bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
+def bulk_add(table: str, key: tuple[str, ...], counter: str, rows: list[tuple]) -> None:
+    """Add to `counter` of the rows with these keys, inserting the keys not there yet.
+
+    `rows` are tuples of the key's values, as stored, then the amount to add.
+    """
+    if not rows:
+        return
+    names = ", ".join((*key, counter))
+    added = f"{counter} = {table}.{counter} + excluded.{counter}"
+    conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {added}"
+    cursor = database.cursor()
+    if is_postgresql():
+        from psycopg2.extras import execute_values  # noqa: PLC0415 - only with PostgreSQL
+
+        sql = f"INSERT INTO {table} ({names}) VALUES %s {conflict}"
+        execute_values(cursor, sql, rows, page_size=2000)
+    else:
+        marks = ", ".join("?" * (len(key) + 1))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}", rows)
+
+
 def bulk_update(table: str, columns: tuple[str, ...], key: str, rows: list[tuple]) -> None:
     """Set `columns` of the rows whose `key` is given: tuples of the values, then the key."""
     if not rows:

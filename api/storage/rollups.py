@@ -20,10 +20,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from peewee import EXCLUDED, CompositeKey, chunked
+from peewee import CompositeKey
 
 from api.domain.dates import parse_event_date
 from api.domain.participation import event_links, roles_by_actor
+from api.storage.bulk import bulk_add
 from api.storage.models import (
     ActorAppearanceRollup,
     ActorCountRollup,
@@ -42,8 +43,6 @@ from api.storage.models import (
 from api.storage.sql import run
 
 Cell = tuple  # (family name, key)
-# Rows an insert may carry: SQLite allows 32,766 bound values a statement.
-_VALUES_A_STATEMENT = 30_000
 
 
 @dataclass(frozen=True)
@@ -141,17 +140,20 @@ def _key_columns(model) -> list:
 
 
 def _add_to_cells(model, changes: Counter) -> None:
-    key = _key_names(model)
-    rows = [{**dict(zip(key, cell, strict=True)), "events": n} for cell, n in changes.items() if n]
-    for chunk in chunked(rows, _VALUES_A_STATEMENT // (len(key) + 1)):
-        model.insert_many(chunk).on_conflict(
-            conflict_target=_key_columns(model),
-            update={model.events: model.events + EXCLUDED.events},
-        ).execute()
+    names = _key_names(model)
+    # Stored values (dates as text, booleans as 0/1 on SQLite), converted once per column.
+    stored = [model._meta.fields[name].db_value for name in names]
+    rows = [
+        (*(to_stored(value) for to_stored, value in zip(stored, cell, strict=True)), n)
+        for cell, n in changes.items()
+        if n
+    ]
+    columns = tuple(model._meta.fields[name].column_name for name in names)
+    bulk_add(model._meta.table_name, columns, model.events.column_name, rows)
     # Only a cell that lost events can reach 0; each is found by its key, not by a scan.
-    columns = _key_columns(model)
+    key_columns = _key_columns(model)
     for cell in [cell for cell, n in changes.items() if n < 0]:
-        matches = [column == value for column, value in zip(columns, cell, strict=True)]
+        matches = [column == value for column, value in zip(key_columns, cell, strict=True)]
         model.delete().where(*matches, model.events <= 0).execute()
 
 
