@@ -4,6 +4,7 @@ Then the sweep of every read endpoint (bench/sweep.py), at 10k and 1M events.
 
 Usage: python -m bench.run [--backend sqlite|postgresql|all] [--seconds 5] [--runs 3]
        [--sweep-only | --no-sweep] [--sweep-events 10000 1000000] [--sweep-runs N]
+       [--no-writes] [--scale-events 10000000]
 """
 
 import argparse
@@ -27,7 +28,8 @@ from bench.export import measure_export
 from bench.floor import captured_statements, floor_seconds
 from bench.load import check, gunicorn, wrk
 from bench.report import capacity, table, targets
-from bench.sweep import default_runs, sweep, sweep_table
+from bench.sweep import default_runs, scale_requests, scale_table, sweep, sweep_table
+from bench.writes import measure_writes, writes_table
 
 EVENTS, SMALL_EVENTS = 1_000_000, 10_000
 EXPORT_SIZES = (10_000, 50_000, 100_000)
@@ -185,13 +187,29 @@ def bench_backend(backend: str, args) -> dict:
 
 
 def sweep_backend(backend: str, events: int, args) -> dict:
-    """Sweep every read endpoint on one backend's database of `events` events."""
+    """Sweep every read endpoint on one backend's database of `events` events, then write."""
     url, built = dataset(backend, events)
     results = {
         **_header(backend, url, events, built),
         **sweep(url, runs=args.sweep_runs or default_runs(events)),
     }
     results["table"] = sweep_table(results)
+    if not args.no_writes:
+        results["writes"] = measure_writes(url, results["inputs"])
+        results["table"] += "\n" + writes_table(results["writes"])
+    return results
+
+
+def scale_backend(backend: str, events: int, args) -> dict:
+    """Time the stats feeds at 1M and at `events` events, one size after the other."""
+    sizes = (EVENTS, events)
+    urls = {size: dataset(backend, size) for size in sizes}
+    url, built = urls[events]
+    results = {**_header(backend, url, events, built), "sizes": sizes}
+    for size in sizes:
+        runs = args.sweep_runs or default_runs(size)
+        results[str(size)] = sweep(urls[size][0], runs=runs, requests=scale_requests())
+    results["table"] = scale_table(results)
     return results
 
 
@@ -219,10 +237,23 @@ def main() -> None:
     parser.add_argument(
         "--sweep-runs", type=int, help="timed runs a request (default: 15 at 10k, 7 at 1M)"
     )
+    parser.add_argument(
+        "--no-writes", action="store_true", help="leave out the writes and verify after a sweep"
+    )
+    parser.add_argument(
+        "--scale-events",
+        type=int,
+        metavar="N",
+        help="instead of the rest, time the stats feeds at 1M and at N events (e.g. 10000000)",
+    )
     args = parser.parse_args()
     backends = ("sqlite", "postgresql") if args.backend == "all" else (args.backend,)
     RESULTS.mkdir(parents=True, exist_ok=True)
     for backend in backends:
+        if args.scale_events:
+            results = scale_backend(backend, args.scale_events, args)
+            _write(results, f"scale-{backend}-{args.scale_events}", results["table"])
+            continue
         if not args.sweep_only:
             results = bench_backend(backend, args)
             _write(results, backend, table(results))

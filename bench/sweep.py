@@ -359,18 +359,30 @@ def failed(request: SweepRequest, error: Exception) -> dict:
     }
 
 
-def _server(base: str) -> tuple[str, int]:
+def server_address(base: str) -> tuple[str, int]:
+    """Return the host and port of a server's base URL."""
     parts = urlsplit(base)
     return parts.hostname, parts.port
 
 
-def sweep(url: str, *, runs: int) -> dict:
-    """Time every sweep request against gunicorn's sync workers, each beside its floor."""
+def scale_requests() -> list[SweepRequest]:
+    """List the stats feeds whose p50 at 10M events is held to 1.5x of theirs at 1M."""
+    feeds = (
+        "/v1/stats/histogram?interval=month&group_by=type",
+        "/v1/stats/histogram?interval=month&group_by=actor",
+        "/v1/stats/actors?limit=20",
+        "/v1/stats/network?limit=100",
+    )
+    return [SweepRequest(path) for feed in feeds for path in (feed, f"{feed}&{YEAR}")]
+
+
+def sweep(url: str, *, runs: int, requests: list[SweepRequest] | None = None) -> dict:
+    """Time every sweep request (or these) against gunicorn's sync workers, beside floors."""
     picked = sweep_inputs(url)
     rows = []
     with gunicorn(url, worker_class="sync") as (base, _):
-        server = _server(base)
-        for request in sweep_requests(picked):
+        server = server_address(base)
+        for request in sweep_requests(picked) if requests is None else requests:
             try:
                 row = measure(server, url, request, runs)
             except (RuntimeError, OSError, http.client.HTTPException) as error:
@@ -422,4 +434,34 @@ def sweep_table(results: dict) -> str:
         f"{missed[PLAIN_TARGET_MS]} of the {PLAIN_TARGET_MS:g} ms ones, "
         f"{missed[COSTLY_TARGET_MS]} of the {COSTLY_TARGET_MS:g} ms ones"
     )
+    return "\n".join(lines)
+
+
+SCALE_LIMIT = 1.5
+
+
+def scale_table(results: dict) -> str:
+    """Return the stats feeds' p50 at two sizes side by side, and whether each held 1.5x."""
+    small, large = results["sizes"]
+    rows = {
+        size: {row["request"]: row for row in results[str(size)]["rows"]}
+        for size in (small, large)
+    }
+    width = max(len(name) for name in rows[small])
+    lines = [
+        f"== scale {results['backend']}: p50 at {large:,} events beside p50 at {small:,}, "
+        f"measured in the same run; held when within {SCALE_LIMIT:g}x ==",
+        f"{'request':<{width}} {f'p50 {small:,}':>14} {f'p50 {large:,}':>14} {'ratio':>7}  held",
+    ]
+    for name, at_small in rows[small].items():
+        at_large = rows[large][name]
+        if at_small["error"] or at_large["error"]:
+            lines.append(f"{name:<{width}} {at_small['error'] or at_large['error']}")
+            continue
+        ratio = at_large["p50_ms"] / at_small["p50_ms"]
+        held = "yes" if ratio <= SCALE_LIMIT else "NO"
+        lines.append(
+            f"{name:<{width}} {at_small['p50_ms']:>14.2f} {at_large['p50_ms']:>14.2f} "
+            f"{ratio:>7.2f}  {held}"
+        )
     return "\n".join(lines)

@@ -5,11 +5,12 @@ The timings themselves are never asserted: they belong to `make bench`, not to C
 
 import json
 import subprocess
+from urllib.parse import urlsplit
 
 import pytest
 
 from api.domain.buckets import INTERVALS
-from bench import load, sweep
+from bench import load, sweep, writes
 from bench.datasets import GENERATOR_FILES, ROOT, generator_digest
 from bench.report import capacity, table, targets
 
@@ -297,3 +298,52 @@ def test_the_sweep_table_marks_what_missed_its_target():
     assert lines[-1] == (
         "2 of 4 requests met their target; missed: 1 of the 25 ms ones, 1 of the 100 ms ones"
     )
+
+
+def test_the_benchs_writes_leave_every_derived_table_equal_to_a_rebuild(
+    generated_client, database_url
+):
+    picked = sweep.sweep_inputs(database_url)
+    before = generated_client.get("/v1/events?count=true&limit=1").get_json()["meta"]["total"]
+    written = writes.measure_writes(database_url, picked, rounds=2)
+    assert written["verify"]["passed"], written["verify"]["output"]
+    assert set(written["methods"]) == {"POST", "PATCH", "DELETE"}
+    assert all(figures["p50_ms"] > 0 for figures in written["methods"].values())
+    # Every event written was deleted again: what is live is what was generated.
+    after = generated_client.get("/v1/events?count=true&limit=1").get_json()["meta"]["total"]
+    assert after == before
+    lines = writes.writes_table(written).splitlines()
+    assert lines[0].startswith("writes: 2 events created")
+    assert "timeline verify after the writes: passed" in lines[-2]
+
+
+@pytest.mark.parametrize(
+    ("large_p50", "ratio", "held"), [(12.0, "1.20", "yes"), (16.0, "1.60", "NO")]
+)
+def test_the_scale_table_holds_each_feed_to_one_and_a_half_times_its_p50_at_1m(
+    large_p50, ratio, held
+):
+    request = "/v1/stats/actors?limit=20"
+    results = {
+        "backend": "sqlite",
+        "sizes": (1_000_000, 10_000_000),
+        "1000000": {"rows": [_sweep_row(request, p50=10.0, floor=1.0)]},
+        "10000000": {"rows": [_sweep_row(request, p50=large_p50, floor=1.0)]},
+    }
+    lines = sweep.scale_table(results).splitlines()
+    assert "10,000,000 events beside p50 at 1,000,000" in lines[0]
+    assert lines[2].split() == [request, "10.00", f"{large_p50:.2f}", ratio, held]
+
+
+def test_the_scale_feeds_are_the_issues_four_with_and_without_a_year():
+    paths = [request.path for request in sweep.scale_requests()]
+    assert len(paths) == 8
+    assert sum(sweep.YEAR in path for path in paths) == 4
+    assert {urlsplit(path).path for path in paths} == {
+        "/v1/stats/histogram",
+        "/v1/stats/actors",
+        "/v1/stats/network",
+    }
+    assert {"group_by=type", "group_by=actor"} <= {
+        part for path in paths for part in urlsplit(path).query.split("&")
+    }
