@@ -372,9 +372,11 @@ def _ranking_from_rollup(filters: EventFilters, limit: int) -> tuple:
     )
     by_role: dict[str, Counter] = defaultdict(Counter)
     by_type: dict[str, Counter] = defaultdict(Counter)
-    for actor_id, roles, event_type, count in query.group_by(
-        rollup.actor, rollup.roles, rollup.type
-    ).tuples():
+    # Rows as the driver returns them: a ranking of 500 reads ~25 cells an actor, and peewee's
+    # row wrapper cost more than the statement.
+    for actor_id, roles, event_type, count in database.execute(
+        query.group_by(rollup.actor, rollup.roles, rollup.type)
+    ):
         by_type[actor_id][event_type] += int(count)
         for role in held_roles(roles):
             if not filters.roles or role in filters.roles:
