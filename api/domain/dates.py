@@ -77,3 +77,15 @@ def span_class(start: dt.date, end: dt.date) -> int:
         if days <= bound:
             return index
     return len(SPAN_CLASS_DAYS)
+
+
+def days_before(day: dt.date, days: int) -> dt.date:
+    """Return the day `days` before `day`, or the calendar's first day if that is earlier."""
+    if (day - dt.date.min).days <= days:
+        return dt.date.min
+    return day - dt.timedelta(days=days)
+
+
+def is_last_of_month(day: dt.date) -> bool:
+    """Tell whether `day` is the last day of its month (9999-12-31 included)."""
+    return day.day == calendar.monthrange(day.year, day.month)[1]

@@ -6,7 +6,7 @@ roles, types and statuses; the other filters go through the composed queries the
 
 import datetime as dt
 
-from api.domain.dates import SPAN_CLASS_DAYS
+from api.domain.dates import SPAN_CLASS_DAYS, days_before
 from api.domain.filters import EventFilters
 from api.storage.sql import marks, run
 
@@ -99,7 +99,7 @@ def date_bounds(filters: EventFilters, span: int) -> list[tuple[str, str, dt.dat
     if filters.range_start is not None:
         bounds.append(("end", ">=", filters.range_start))
         if span < len(SPAN_CLASS_DAYS):
-            earliest = filters.range_start - dt.timedelta(days=SPAN_CLASS_DAYS[span])
+            earliest = days_before(filters.range_start, SPAN_CLASS_DAYS[span])
             bounds.append(("start", ">=", earliest))
     if filters.range_end is not None:
         bounds.append(("start", "<=", filters.range_end))

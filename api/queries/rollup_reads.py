@@ -11,7 +11,7 @@ import operator
 
 from peewee import Value, fn
 
-from api.domain.dates import SPAN_CLASS_DAYS
+from api.domain.dates import SPAN_CLASS_DAYS, days_before, is_last_of_month
 from api.domain.filters import EventFilters
 from api.storage.models import (
     ActorMonthRollup,
@@ -28,9 +28,7 @@ from api.storage.models import (
 def month_aligned(filters: EventFilters) -> bool:
     """Tell whether the date range (if any) starts on a first and ends on a last of a month."""
     start, end = filters.range_start, filters.range_end
-    return (start is None or start.day == 1) and (
-        end is None or (end + dt.timedelta(days=1)).day == 1
-    )
+    return (start is None or start.day == 1) and (end is None or is_last_of_month(end))
 
 
 def ranged(filters: EventFilters) -> bool:
@@ -149,7 +147,7 @@ def _range_conditions(rollup, filters: EventFilters) -> list:
         conditions.append(early >= first)
         if filters.date_match == "overlap" and not _spans_beyond_classes():
             # No event spans more than the longest bounded class: no cell starts earlier.
-            earliest = filters.range_start - dt.timedelta(days=SPAN_CLASS_DAYS[-1])
+            earliest = days_before(filters.range_start, SPAN_CLASS_DAYS[-1])
             conditions.append(start >= floor(earliest))
     if last:
         conditions.append(late <= last)
