@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from api.domain.vocabulary import ACTOR_KINDS
 from api.schemas.common import PageArgsSchema, PageLinksSchema, PageMetaSchema
-from api.schemas.fields import Choice, CommaList, Slug, Text
+from api.schemas.fields import Choice, CommaList, Slug, Text, WholeMatch
 
 
 class ActorListArgsSchema(PageArgsSchema):
@@ -36,7 +36,7 @@ class ActorRecordSchema(Schema):
     country = Text(
         load_default=None,
         allow_none=True,
-        validate=validate.Regexp(r"^[A-Z]{3}$", error="Must be an ISO 3166-1 alpha-3 code."),
+        validate=WholeMatch(r"^[A-Z]{3}$", error="Must be an ISO 3166-1 alpha-3 code."),
     )
     aliases = fields.List(
         Text(validate=validate.Length(min=1, max=300)),

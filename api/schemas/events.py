@@ -14,6 +14,7 @@ from api.schemas.fields import (
     PartialDate,
     Slug,
     Text,
+    WholeMatch,
 )
 from api.schemas.sources import SourceFieldsSchema
 
@@ -25,7 +26,7 @@ def Tag(**kwargs: Any) -> Text:  # noqa: N802 - a field factory reads like a fie
     return Text(
         validate=[
             validate.Length(min=1, max=64),
-            validate.Regexp(TAG_PATTERN, error="Must be a lower-case tag such as 'fateh-110'."),
+            WholeMatch(TAG_PATTERN, error="Must be a lower-case tag such as 'fateh-110'."),
         ],
         **kwargs,
     )

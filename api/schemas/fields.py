@@ -13,6 +13,21 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 TAG_PATTERN = r"^[a-z0-9]+([-_.][a-z0-9]+)*$"
 
 
+class WholeMatch(validate.Regexp):
+    """A pattern the whole value must match.
+
+    marshmallow's Regexp uses `re.match`, and `$` also matches before a trailing newline, so
+    `^iran$` would accept "iran" and a newline. The pattern stays `^...$` for the OpenAPI
+    document, where JSON Schema reads it as whole-value.
+    """
+
+    def __call__(self, value: str) -> str:
+        """Return the value if the pattern matches all of it; raise otherwise."""
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 class Text(fields.String):
     """A string any database can store: no NUL byte, no lone surrogate."""
 
@@ -32,7 +47,7 @@ def Slug(**kwargs: Any) -> Text:  # noqa: N802 - a field factory reads like a fi
     return Text(
         validate=[
             validate.Length(min=1, max=200),
-            validate.Regexp(
+            WholeMatch(
                 SLUG_PATTERN,
                 error="Must be a lower-case slug of letters, digits and single hyphens.",
             ),
