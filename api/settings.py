@@ -61,6 +61,20 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a SQLite connection waits for a lock before failing, in milliseconds.",
     ),
     Setting(
+        "QUERY_TIMEOUT_MS",
+        "2000",
+        _positive_int,
+        "Database work a read may do, in milliseconds; past it the read is a 503 "
+        "(query-timeout) and the worker goes on.",
+    ),
+    Setting(
+        "EXPORT_TIMEOUT_S",
+        "600",
+        _positive_int,
+        "Database work an export (/v1/events/export) may do, in seconds; past it the stream "
+        "ends unfinished, so that clients see it is incomplete.",
+    ),
+    Setting(
         "SECRET_KEY",
         "",
         str,

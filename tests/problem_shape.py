@@ -3,12 +3,12 @@
 import http
 
 
-def assert_problem(response, status: int, *fields: str) -> dict:
+def assert_problem(response, status: int, *fields: str, problem_type: str = "about:blank") -> dict:
     """Assert an RFC 9457 problem with this status, naming each of `fields` in `errors`."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
     body = response.get_json(force=True)
-    assert body["type"] == "about:blank"
+    assert body["type"] == problem_type
     assert body["title"] == http.HTTPStatus(status).phrase
     assert body["status"] == status
     assert isinstance(body["detail"], str)

@@ -12,6 +12,8 @@ class ApiError(Exception):
     """An error with an HTTP status, a human-readable detail and errors keyed by field."""
 
     status = 500
+    # RFC 9457: about:blank says the status alone explains the problem.
+    problem_type = "about:blank"
 
     def __init__(
         self,
@@ -108,6 +110,21 @@ class ServiceUnavailable(ApiError):
     """A dependency, such as the database, is not ready (503)."""
 
     status = 503
+
+
+class QueryTimeout(ServiceUnavailable):
+    """A read whose database work ran past the request's budget (503, query-timeout)."""
+
+    problem_type = "/problems/query-timeout"
+
+    def __init__(self, limit_ms: int) -> None:
+        super().__init__(
+            f"The query took longer than the limit of {limit_ms} ms and was stopped. Narrow the "
+            "filters (a shorter date range, fewer actors or tags, a more specific search) "
+            "and try again.",
+            headers={"Retry-After": "1"},
+        )
+        self.limit_ms = limit_ms
 
 
 class Problem(NamedTuple):

@@ -1,8 +1,11 @@
 """Bind the database to the app from its settings; a connection outlives its request."""
 
-from flask import Flask
+from flask import Flask, g, request
 
-from api.storage.connection import database, discard_connection, open_database
+from api.storage.connection import begin_budget, database, discard_connection, open_database
+
+# Streams of every matching event: bounded by TIMELINE_EXPORT_TIMEOUT_S instead.
+EXPORT_ENDPOINTS = frozenset({"events.export_events"})
 
 
 def init_app(app: Flask) -> None:
@@ -12,6 +15,23 @@ def init_app(app: Flask) -> None:
             app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
         )
     )
+
+    @app.before_request
+    def _bound_the_reads_cost() -> None:
+        if request.method not in {"GET", "HEAD"} or request.endpoint is None:
+            return
+        if request.endpoint in EXPORT_ENDPOINTS:
+            milliseconds = app.config["EXPORT_TIMEOUT_S"] * 1000
+        else:
+            milliseconds = app.config["QUERY_TIMEOUT_MS"]
+        g.end_budget = begin_budget(milliseconds)
+
+    # After the response: a streamed export is bounded until its last line.
+    @app.teardown_request
+    def _end_the_budget(error: BaseException | None) -> None:
+        end = g.pop("end_budget", None)
+        if end is not None:
+            end(error)
 
     # A connection outlives its request: opening one cost more than most reads (bench/).
     # peewee keeps one per thread, so gthread workers hold one per thread.

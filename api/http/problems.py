@@ -6,25 +6,31 @@ gone, and gunicorn's own errors (`server_errors`) all answer with `problem_body`
 
 import http
 import json
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+import psycopg2
 from flask import Flask, Response, current_app
-from peewee import InterfaceError, OperationalError, PeeweeException
+from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from api.domain.errors import ApiError
-from api.storage.connection import discard_connection
+from api.domain.errors import ApiError, QueryTimeout
+from api.storage.connection import discard_connection, stopped_by_budget
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 def problem_body(
-    status: int, detail: str | None = None, errors: Mapping[str, list[str]] | None = None
+    status: int,
+    detail: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    *,
+    problem_type: str = "about:blank",
 ) -> dict[str, Any]:
     """Return the problem+json body of an error with this status."""
     body: dict[str, Any] = {
-        "type": "about:blank",
+        "type": problem_type,
         "title": http.HTTPStatus(status).phrase,
         "status": status,
         "detail": detail or http.HTTPStatus(status).description,
@@ -40,11 +46,12 @@ def problem_response(
     *,
     errors: Mapping[str, list[str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    problem_type: str = "about:blank",
 ) -> Response:
     """Build an `application/problem+json` response."""
     # ASCII escapes: an echoed field name may hold a lone surrogate, which UTF-8 cannot encode.
     response = current_app.response_class(
-        json.dumps(problem_body(status, detail, errors)),
+        json.dumps(problem_body(status, detail, errors, problem_type=problem_type)),
         status=status,
         mimetype=PROBLEM_CONTENT_TYPE,
     )
@@ -56,7 +63,11 @@ def problem_response(
 
 def _handle_api_error(error: ApiError) -> Response:
     return problem_response(
-        error.status, error.detail, errors=error.errors or None, headers=error.headers
+        error.status,
+        error.detail,
+        errors=error.errors or None,
+        headers=error.headers,
+        problem_type=error.problem_type,
     )
 
 
@@ -77,7 +88,9 @@ def _handle_http_exception(error: HTTPException) -> Response:
     return problem_response(error.code, detail, headers=headers)
 
 
-def _handle_database_unavailable(error: PeeweeException) -> Response:
+def _handle_database_unavailable(error: Exception) -> Response:
+    if stopped_by_budget(error):
+        return _handle_api_error(QueryTimeout(current_app.config["QUERY_TIMEOUT_MS"]))
     current_app.logger.warning("database unavailable: %s", error)
     discard_connection()
     return problem_response(
@@ -93,3 +106,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(OperationalError, _handle_database_unavailable)
     app.register_error_handler(InterfaceError, _handle_database_unavailable)
+    # Rows read lazily raise the driver's own errors, which peewee does not wrap.
+    app.register_error_handler(sqlite3.OperationalError, _handle_database_unavailable)
+    app.register_error_handler(psycopg2.OperationalError, _handle_database_unavailable)

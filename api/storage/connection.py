@@ -1,7 +1,10 @@
 """Database binding: one proxy, opened from the configured URL, a connection per thread."""
 
 import datetime as dt
-from collections.abc import Iterator
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -81,3 +84,66 @@ def discard_connection() -> None:
         database.close()
     except PeeweeException:
         database.obj.dispose()
+
+
+# The deadline of this thread's budgeted work (time.monotonic seconds), or None.
+_budget = threading.local()
+# SQLite calls the budget's check every this many virtual machine steps (well under 1 ms).
+_STEPS_BETWEEN_CHECKS = 10_000
+# What PostgreSQL raises on statement_timeout (query_canceled), and what SQLite says.
+_PG_QUERY_CANCELED = "57014"
+_SQLITE_INTERRUPTED = "interrupted"
+
+
+def _clock() -> float:
+    return time.monotonic()
+
+
+def _over_budget() -> int:
+    deadline = getattr(_budget, "deadline", None)
+    return 1 if deadline is not None and _clock() > deadline else 0
+
+
+def begin_budget(milliseconds: int) -> Callable[[BaseException | None], None]:
+    """Bound the database work this thread does next; return what ends the bound.
+
+    SQLite: a progress handler stops any statement once `milliseconds` have passed since now,
+    across the statements of the request. PostgreSQL: the work runs in one transaction with
+    `SET LOCAL statement_timeout`, which lasts only as long as the transaction (safe behind
+    PgBouncer's transaction pooling). A stopped statement raises what `stopped_by_budget` tells.
+    The returned function takes the request's error (or None) and ends the bound.
+    """
+    database.connect(reuse_if_open=True)
+    if is_sqlite():
+        database.connection().set_progress_handler(_over_budget, _STEPS_BETWEEN_CHECKS)
+        _budget.deadline = _clock() + milliseconds / 1000
+
+        def end(_error: BaseException | None) -> None:
+            _budget.deadline = None
+
+        return end
+    transaction = database.atomic()
+    transaction.__enter__()
+    database.execute_sql("SELECT set_config('statement_timeout', %s, true)", (str(milliseconds),))
+
+    def end_transaction(error: BaseException | None) -> None:
+        try:
+            if error is None:
+                transaction.__exit__(None, None, None)
+            else:
+                transaction.__exit__(type(error), error, error.__traceback__)
+        except PeeweeException:
+            discard_connection()
+
+    return end_transaction
+
+
+def stopped_by_budget(error: BaseException) -> bool:
+    """Tell whether a database error is a statement that `begin_budget`'s bound stopped."""
+    # The driver's own error, or peewee's wrapping of it (rows read lazily are not wrapped).
+    for cause in (error, getattr(error, "orig", None), error.__context__):
+        if getattr(cause, "pgcode", None) == _PG_QUERY_CANCELED:
+            return True
+        if isinstance(cause, sqlite3.OperationalError) and str(cause) == _SQLITE_INTERRUPTED:
+            return True
+    return False
