@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from api.http import auth, database, headers, limits
+from api.http import auth, database, headers, limits, public_urls
 from api.http.cursors import load_or_create_secret
 from api.http.json_provider import OrjsonProvider
 from api.http.openapi import TimelineApi, spec_options
@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     database.init_app(app)
     headers.init_app(app)
+    public_urls.init_app(app)
     limits.init_app(app)
     auth.init_app(app)
     _register_blueprints(app)

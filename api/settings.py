@@ -93,6 +93,13 @@ SETTINGS: tuple[Setting, ...] = (
         _comma_list,
         "Origins allowed to read the API from a browser: * or a comma-separated list.",
     ),
+    Setting(
+        "PUBLIC_URL",
+        "",
+        str,
+        "Where clients reach the API (https://api.example.org): links and Location start with "
+        "it. Empty: they are relative. The Host header never appears in a response.",
+    ),
     Setting("BIND", "127.0.0.1:8000", str, "Address gunicorn listens on (timeline serve)."),
     Setting("WORKERS", "2", _positive_int, "Number of gunicorn worker processes."),
     Setting(

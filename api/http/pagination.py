@@ -9,6 +9,7 @@ from flask import jsonify, request
 
 from api.http.cursors import decode_cursor, encode_cursor, filters_fingerprint
 from api.http.event_filters import filters_from_args
+from api.http.public_urls import public_url, request_link
 from api.queries.event_pages import count_events, events_page, sort_position
 from api.queries.event_representations import event_documents
 
@@ -21,7 +22,7 @@ def split_page(rows: list[Any], limit: int) -> tuple[list[Any], bool]:
 def _url_with_cursor(cursor: str) -> str:
     args = request.args.to_dict(flat=False)
     args["cursor"] = [cursor]
-    return f"{request.base_url}?{urlencode(args, doseq=True)}"
+    return public_url(request.path, urlencode(args, doseq=True))
 
 
 def page_envelope(
@@ -39,7 +40,7 @@ def page_envelope(
     if total is not None:
         meta["total"] = total
     headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
-    body = {"data": items, "meta": meta, "links": {"self": request.url, "next": next_url}}
+    body = {"data": items, "meta": meta, "links": {"self": request_link(), "next": next_url}}
     return body, headers
 
 

@@ -12,6 +12,7 @@ from api.domain.errors import NotFound
 from api.http.auth import require_scope
 from api.http.blueprint import WRITE_ERRORS, ApiBlueprint
 from api.http.openapi import ETAG_HEADER, READ_HEADERS
+from api.http.public_urls import public_url
 from api.queries.history import revisions_of
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.revisions import RevisionListSchema
@@ -90,7 +91,7 @@ def _add_create(blp: ApiBlueprint, kind: RecordKind, *, id_param: str, get_endpo
         token = require_scope("write")
         record_id = edits.create(kind, record, Author.api(token.name))
         response = represent(kind, record_id, status=201)
-        response.headers["Location"] = url_for(get_endpoint, **{id_param: record_id})
+        response.headers["Location"] = public_url(url_for(get_endpoint, **{id_param: record_id}))
         return response
 
 

@@ -10,6 +10,7 @@ from api.domain.errors import Gone, NotFound
 from api.http.blueprint import ApiBlueprint
 from api.http.openapi import PAGE_HEADERS, READ_HEADERS, REDIRECT_HEADERS
 from api.http.pagination import event_page_response, id_keyset_response
+from api.http.public_urls import public_url
 from api.http.record_routes import add_record_routes, represent
 from api.queries.actors import actor_rows, describe_actors, is_deleted_actor, resolve_actor
 from api.schemas.actors import ActorListArgsSchema, ActorPageSchema, ActorSchema
@@ -34,7 +35,7 @@ def _canonical_or_redirect(name: str, endpoint: str) -> str | Response:
         raise NotFound(f"No actor with id or alias {name!r}.")
     if actor_id == name:
         return actor_id
-    location = url_for(endpoint, actor_id=actor_id)
+    location = public_url(url_for(endpoint, actor_id=actor_id))
     if request.query_string:
         location += "?" + quote_from_bytes(request.query_string, safe="/?&=%:,;+@!$'()*~")
     response = Response(status=308)

@@ -9,6 +9,7 @@ from api.http.blueprint import ApiBlueprint
 from api.http.cursors import decode_cursor, encode_cursor, filters_fingerprint
 from api.http.openapi import READ_HEADERS
 from api.http.pagination import split_page
+from api.http.public_urls import public_url, request_link
 from api.queries.history import changes_after
 from api.schemas.revisions import ChangeArgsSchema, ChangePageSchema
 
@@ -24,7 +25,7 @@ _FEED = filters_fingerprint({"feed": "changes"})
 def _feed_url(cursor: str) -> str:
     args = request.args.to_dict(flat=False)
     args["since"] = [cursor]
-    return f"{request.base_url}?{urlencode(args, doseq=True)}"
+    return public_url(request.path, urlencode(args, doseq=True))
 
 
 @blp.route("", methods=["GET"])
@@ -52,5 +53,5 @@ def list_changes(args: dict[str, Any]):
     return {
         "data": data,
         "meta": {"limit": limit, "next_cursor": next_cursor, "has_more": has_more},
-        "links": {"self": request.url, "next": _feed_url(next_cursor)},
+        "links": {"self": request_link(), "next": _feed_url(next_cursor)},
     }
