@@ -18,5 +18,10 @@ keepalive = 2
 # delete it under another, so this server runs without one.
 control_socket_disable = True
 accesslog = "-" if _settings["LOG_ACCESS"] else None
+if _settings["TRUSTED_PROXIES"]:
+    # Behind trusted proxies the socket's address is the proxy's: log whom it forwarded for.
+    access_log_format = (
+        '%({x-forwarded-for}i)s via %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+    )
 errorlog = "-"
 loglevel = "info"

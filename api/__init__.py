@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.http import auth, database, headers, limits, public_urls
 from api.http.cursors import load_or_create_secret
@@ -44,6 +45,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret(Path("instance") / "secret_key")
 
+    trusted = app.config["TRUSTED_PROXIES"]
+    if trusted:
+        # Only the address and scheme: the host is never taken from a request (public_urls).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=0)
     database.init_app(app)
     headers.init_app(app)
     public_urls.init_app(app)

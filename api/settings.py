@@ -26,6 +26,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(f"{text!r} is not a count (0 or more)")
+    return value
+
+
 def _worker_class(text: str) -> str:
     if text not in {"sync", "gthread"}:
         raise ValueError(f"{text!r} is not a worker class (use sync or gthread)")
@@ -99,6 +106,14 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "Where clients reach the API (https://api.example.org): links and Location start with "
         "it. Empty: they are relative. The Host header never appears in a response.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "0",
+        _count,
+        "How many proxies in front of the app to trust (1 behind one nginx): their "
+        "X-Forwarded-For and X-Forwarded-Proto give the client's address (rate limits, logs) "
+        "and scheme. 0: forwarded headers are ignored.",
     ),
     Setting("BIND", "127.0.0.1:8000", str, "Address gunicorn listens on (timeline serve)."),
     Setting("WORKERS", "2", _positive_int, "Number of gunicorn worker processes."),

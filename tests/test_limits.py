@@ -106,3 +106,22 @@ def test_a_write_from_another_origin_gets_no_cors_permission(
         headers={"Origin": "https://anyone.example", "Authorization": f"Bearer {write_token}"},
     )
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize(("trusted", "separate"), [(0, False), (1, True)])
+def test_forwarded_addresses_count_only_behind_trusted_proxies(
+    database_url, seeded_app, trusted, separate
+):
+    app = limited_app(database_url, RATE_LIMIT_READ="2 per minute", TRUSTED_PROXIES=trusted)
+    client = app.test_client()
+    # Both clients come through the same proxy (one socket address), each with its own address.
+    proxy = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.2"
+    client.environ_base["REMOTE_ADDR"] = proxy
+
+    def read_as(address: str) -> int:
+        headers = {"X-Forwarded-For": address}
+        return client.get("/v1/event-types", headers=headers).status_code
+
+    assert [read_as("203.0.113.7"), read_as("203.0.113.7")] == [200, 200]
+    # Trusted, the second client has a bucket of its own; untrusted, all share the proxy's.
+    assert read_as("198.51.100.4") == (200 if separate else 429)
