@@ -41,14 +41,20 @@ def _chromium_or_skip() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def served_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     database_url = f"sqlite:///{folder / 'page.db'}"
     env = {**os.environ, "TIMELINE_DATABASE_URL": database_url, "TIMELINE_SECRET_KEY": "page"}
     for command in (["init-db"], ["seed"]):
         subprocess.run([*TIMELINE, *command], cwd=ROOT, env=env, check=True, capture_output=True)
     with serving(database_url, folder / "gunicorn.log", workers=2) as base:
-        yield base
+        yield base, env
+
+
+@pytest.fixture(scope="module")
+def site(served_site):
+    """The base URL of the server over the fixtures."""
+    return served_site[0]
 
 
 @pytest.fixture(scope="module")
@@ -243,3 +249,66 @@ def test_the_page_works_offline(site, browser):
     _wait_ready(page)
     assert hosts == {site.split("/")[2]}
     page.close()
+
+
+# Collects what the Content-Security-Policy refuses, with the start of what was refused.
+RECORD_VIOLATIONS = """document.addEventListener("securitypolicyviolation",
+    (event) => (window.violations ||= []).push(`${event.violatedDirective} ${event.sample}`));
+window.violations = [];"""
+# A title that would be a live link if plotly read it as markup; short enough to show whole.
+MALICIOUS_TITLE = 'Sanctions <a href="https://evil.example/">click</a>'
+
+
+def test_the_page_is_locked_down_and_shows_titles_as_text(served_site, browser):
+    site, env = served_site
+    status, headers, _ = request(site, "GET", "/")
+    assert status == 200
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+    created = subprocess.run(
+        [*TIMELINE, "token", "create", "browser-writer"], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    auth = {"Authorization": f"Bearer {created.stdout.strip().splitlines()[-1]}"}
+    body = {
+        "title": MALICIOUS_TITLE,
+        "summary": "A title written to test that the page shows it as text.",
+        "type": "statement",
+        "date": "1990-01-01",
+        "status": "reported",
+        "actors": [{"id": "iran", "role": "speaker"}],
+        "sources": [{"id": "eurasiareview-iran-missile-shipments-russia", "quote": "Text."}],
+    }
+    status, headers, raw = request(site, "POST", "/v1/events", body, auth)
+    assert status == 201, raw
+    try:
+        page = browser.new_page(viewport={"width": 1300, "height": 1500})
+        page.add_init_script(RECORD_VIOLATIONS)
+        page.goto(f"{site}/")
+        _wait_ready(page)
+        # The earliest event is drawn: its title shows as text, and no link to evil exists.
+        assert page.locator('#timeline a[href*="evil"]').count() == 0
+        labels = page.locator("#timeline .ytick text").all_text_contents()
+        assert MALICIOUS_TITLE in labels
+        hovers = page.evaluate(
+            "document.getElementById('timeline').data"
+            ".flatMap((trace) => (trace.customdata || []).map((row) => row[0]))"
+        )
+        assert any(hover.startswith("Sanctions &#60;a href=") for hover in hovers)
+        assert not any("<a" in hover for hover in hovers)
+        # Clicking needs plotly's own rules, which the policy lets it add (an empty <style>).
+        box = page.locator("#timeline g.point path").first.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_selector("#details:not([hidden]) .sources li", timeout=10_000)
+        assert MALICIOUS_TITLE in page.inner_text("#details h3")
+        # Refused: only the map stylesheet plotly carries (the page draws no map).
+        refused = page.evaluate("window.violations")
+        assert all(v.startswith("style-src-elem .maplibregl") for v in refused), refused
+        page.close()
+    finally:
+        etag = request(site, "GET", headers["Location"])[1]["ETag"]
+        request(site, "DELETE", headers["Location"], None, {**auth, "If-Match": etag})

@@ -83,27 +83,51 @@ def test_the_budget_ends_with_the_request(budgeted, generated_client, database_u
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "budget_ms"),
+    ("method", "path", "budgets"),
     [
-        ("get", "/v1/events?limit=1", 300),
-        ("head", "/v1/events?limit=1", 300),
-        ("get", "/v1/events/export?limit=1", 600_000),
-        ("post", "/v1/events", None),
-        ("options", "/v1/events", None),
+        ("get", "/v1/events?limit=1", [300]),
+        ("head", "/v1/events?limit=1", [300]),
+        ("get", "/v1/events/export?limit=1", [600_000]),
+        ("post", "/v1/events", [None]),
+        ("options", "/v1/events", []),
     ],
 )
-def test_reads_get_the_read_budget_exports_theirs_and_writes_none(
-    budgeted, client, monkeypatch, method, path, budget_ms
+def test_reads_get_the_read_budget_exports_theirs_and_writes_none_but_a_fresh_connection(
+    budgeted, client, monkeypatch, method, path, budgets
 ):
     begun = []
-    original = database_hooks.begin_budget
+    original = database_hooks.begin_request
     monkeypatch.setattr(
-        database_hooks, "begin_budget", lambda ms: begun.append(ms) or original(ms)
+        database_hooks, "begin_request", lambda ms: begun.append(ms) or original(ms)
     )
     getattr(client, method)(path)
-    assert begun == ([] if budget_ms is None else [budget_ms])
+    assert begun == budgets
 
 
 def test_the_budget_is_a_setting():
     app = create_app({"DATABASE_URL": "sqlite://", "QUERY_TIMEOUT_MS": 1234})
     assert app.config["QUERY_TIMEOUT_MS"] == 1234
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("get", "/v1/events?limit=1", 200), ("post", "/v1/events", 401)],
+)
+def test_a_connection_the_server_dropped_is_replaced_before_the_request_runs(
+    app, client, database_url, method, path, status
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop a connection")
+    import psycopg2  # noqa: PLC0415 - PostgreSQL only
+
+    assert client.get("/v1/events?limit=1").status_code == 200
+    admin = psycopg2.connect(database_url)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert cursor.fetchall(), "the app's connection should have been there to drop"
+    admin.close()
+    assert getattr(client, method)(path).status_code == status

@@ -2,7 +2,7 @@
 
 from flask import Flask, g, request
 
-from api.storage.connection import begin_budget, database, discard_connection, open_database
+from api.storage.connection import begin_request, database, discard_connection, open_database
 
 # Streams of every matching event: bounded by TIMELINE_EXPORT_TIMEOUT_S instead.
 EXPORT_ENDPOINTS = frozenset({"events.export_events"})
@@ -17,19 +17,20 @@ def init_app(app: Flask) -> None:
     )
 
     @app.before_request
-    def _bound_the_reads_cost() -> None:
-        if request.method not in {"GET", "HEAD"} or request.endpoint is None:
+    def _ready_the_connection() -> None:
+        if request.method == "OPTIONS" or request.endpoint is None:
             return
+        milliseconds = None
         if request.endpoint in EXPORT_ENDPOINTS:
             milliseconds = app.config["EXPORT_TIMEOUT_S"] * 1000
-        else:
+        elif request.method in {"GET", "HEAD"}:
             milliseconds = app.config["QUERY_TIMEOUT_MS"]
-        g.end_budget = begin_budget(milliseconds)
+        g.end_request = begin_request(milliseconds)
 
     # After the response: a streamed export is bounded until its last line.
     @app.teardown_request
-    def _end_the_budget(error: BaseException | None) -> None:
-        end = g.pop("end_budget", None)
+    def _end_the_request(error: BaseException | None) -> None:
+        end = g.pop("end_request", None)
         if end is not None:
             end(error)
 

@@ -42,7 +42,9 @@ async function loadVocabularies() {
     TYPE_COLORS[type.slug] = PALETTE[index % PALETTE.length];
     TYPE_LABELS[type.slug] = type.label;
     const label = document.createElement("label");
-    label.innerHTML = `<input type="checkbox" name="type" value="${type.slug}"> ${type.label} (${type.event_count})`;
+    const box = document.createElement("input");
+    Object.assign(box, { type: "checkbox", name: "type", value: type.slug });
+    label.append(box, ` ${type.label} (${type.event_count})`);
     fieldset.appendChild(label);
   });
 }
@@ -106,7 +108,7 @@ async function drawHistogram(params) {
   const excluded = histogram.imprecise === "exclude";
   const traces = histogram.series.flatMap((series) => {
     const precise = series.counts.map((count, i) => (excluded ? count : count - series.imprecise[i]));
-    const common = { type: "bar", x: histogram.buckets, legendgroup: series.key, name: series.label };
+    const common = { type: "bar", x: histogram.buckets, legendgroup: series.key, name: escapeHtml(series.label) };
     const solid = { ...common, y: precise, marker: { color: TYPE_COLORS[series.key] },
       hovertemplate: "%{x}: %{y} with precise dates<extra>%{fullData.name}</extra>" };
     if (excluded) return [solid];
@@ -178,8 +180,9 @@ async function drawTimeline(params) {
   // A bar spans the days an event can mean; a diamond marks where it can start, so that
   // one-day events stay visible beside spans of years.
   const traces = Object.entries(byType).flatMap(([type, list]) => {
-    const common = { name: TYPE_LABELS[type] || type, legendgroup: type, y: list.map((e) => e.id),
-      customdata: list.map((e) => [e.title, e.date, e.precision]),
+    // plotly reads names and hover text as its own HTML: user text goes in escaped.
+    const common = { name: escapeHtml(TYPE_LABELS[type] || type), legendgroup: type, y: list.map((e) => e.id),
+      customdata: list.map((e) => [escapeHtml(e.title), e.date, e.precision]),
       marker: { color: TYPE_COLORS[type] },
       hovertemplate: "%{customdata[0]}<br>%{customdata[1]} (%{customdata[2]})<extra>%{fullData.name}</extra>" };
     return [

@@ -12,6 +12,8 @@ from urllib.parse import urlparse
 from peewee import (
     Database,
     DatabaseProxy,
+    InterfaceError,
+    OperationalError,
     PeeweeException,
     PostgresqlDatabase,
     SqliteDatabase,
@@ -104,24 +106,50 @@ def _over_budget() -> int:
     return 1 if deadline is not None and _clock() > deadline else 0
 
 
-def begin_budget(milliseconds: int) -> Callable[[BaseException | None], None]:
-    """Bound the database work this thread does next; return what ends the bound.
+def _nothing_to_end(_error: BaseException | None) -> None:
+    return None
 
-    SQLite: a progress handler stops any statement once `milliseconds` have passed since now,
-    across the statements of the request. PostgreSQL: the work runs in one transaction with
-    `SET LOCAL statement_timeout`, which lasts only as long as the transaction (safe behind
-    PgBouncer's transaction pooling). A stopped statement raises what `stopped_by_budget` tells.
-    The returned function takes the request's error (or None) and ends the bound.
+
+def begin_request(milliseconds: int | None) -> Callable[[BaseException | None], None]:
+    """Ready this thread's connection for a request, and bound a read's database work.
+
+    `milliseconds` bounds the work (None: no bound, for writes). SQLite: a progress handler
+    stops any statement once they have passed since now, across the request's statements.
+    PostgreSQL: the request runs in one transaction with `SET LOCAL statement_timeout`, which
+    ends with the transaction (safe behind PgBouncer's transaction pooling). A stopped
+    statement raises what `stopped_by_budget` recognizes.
+
+    PostgreSQL drops connections (a restart, `pg_terminate_backend`) without the client
+    knowing until it uses one, so the request's first statement runs here, before anything of
+    the request has: on a dropped connection it is replaced and the statement tried again,
+    once. Returns what ends the request's hold; it takes the request's error, or None.
     """
-    database.connect(reuse_if_open=True)
     if is_sqlite():
+        database.connect(reuse_if_open=True)
+        if milliseconds is None:
+            return _nothing_to_end
         database.connection().set_progress_handler(_over_budget, _STEPS_BETWEEN_CHECKS)
         _budget.deadline = _clock() + milliseconds / 1000
+        return _end_deadline
+    for attempt in range(2):
+        database.connect(reuse_if_open=True)
+        try:
+            return _begin_on_postgresql(milliseconds)
+        except (OperationalError, InterfaceError):
+            discard_connection()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
-        def end(_error: BaseException | None) -> None:
-            _budget.deadline = None
 
-        return end
+def _end_deadline(_error: BaseException | None) -> None:
+    _budget.deadline = None
+
+
+def _begin_on_postgresql(milliseconds: int | None) -> Callable[[BaseException | None], None]:
+    if milliseconds is None:
+        database.execute_sql("SELECT 1")
+        return _nothing_to_end
     transaction = database.atomic()
     transaction.__enter__()
     database.execute_sql("SELECT set_config('statement_timeout', %s, true)", (str(milliseconds),))
@@ -139,7 +167,7 @@ def begin_budget(milliseconds: int) -> Callable[[BaseException | None], None]:
 
 
 def stopped_by_budget(error: BaseException) -> bool:
-    """Tell whether a database error is a statement that `begin_budget`'s bound stopped."""
+    """Tell whether a database error is a statement that `begin_request`'s bound stopped."""
     # The driver's own error, or peewee's wrapping of it (rows read lazily are not wrapped).
     for cause in (error, getattr(error, "orig", None), error.__context__):
         if getattr(cause, "pgcode", None) == _PG_QUERY_CANCELED:
