@@ -112,6 +112,12 @@ class ServiceUnavailable(ApiError):
     status = 503
 
 
+class InsufficientStorage(ApiError):
+    """A write the database had no room for: nothing of it was written (507)."""
+
+    status = 507
+
+
 class QueryTimeout(ServiceUnavailable):
     """A read whose database work ran past the request's budget (503, query-timeout)."""
 

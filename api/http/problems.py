@@ -15,8 +15,8 @@ from flask import Flask, Response, current_app
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from api.domain.errors import ApiError, QueryTimeout
-from api.storage.connection import discard_connection, stopped_by_budget
+from api.domain.errors import ApiError, InsufficientStorage, QueryTimeout
+from api.storage.connection import causes, discard_connection, out_of_space, stopped_by_budget
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -91,7 +91,17 @@ def _handle_http_exception(error: HTTPException) -> Response:
 def _handle_database_unavailable(error: Exception) -> Response:
     if stopped_by_budget(error):
         return _handle_api_error(QueryTimeout(current_app.config["QUERY_TIMEOUT_MS"]))
-    current_app.logger.warning("database unavailable: %s", error)
+    # What failed first, under what a rollback of it may have raised since.
+    chain = " <- ".join(f"{type(cause).__name__}: {cause}" for cause in causes(error))
+    if out_of_space(error):
+        current_app.logger.error("database full, write refused: %s", chain)
+        return _handle_api_error(
+            InsufficientStorage(
+                "The database has no room left for this write, and nothing of it was written. "
+                "Disk space must be freed on the database's host; reads still work."
+            )
+        )
+    current_app.logger.warning("database unavailable: %s", chain)
     discard_connection()
     return problem_response(
         503,

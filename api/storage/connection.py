@@ -65,10 +65,30 @@ def write_transaction() -> Iterator[None]:
     SQLite serializes writers with BEGIN IMMEDIATE. On PostgreSQL an advisory lock does it, so
     change-feed ids are handed out in commit order and a check-then-write cannot interleave.
     """
-    with database.atomic():
-        if is_postgresql():
-            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
-        yield
+    try:
+        with database.atomic():
+            if is_postgresql():
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            yield
+    except Exception as error:
+        if out_of_space(error):
+            _writes.lacked_space = True
+        raise
+    _writes.lacked_space = False
+
+
+class _Writes:
+    """What this process last saw of its writes: whether the last one lacked space."""
+
+    lacked_space = False
+
+
+_writes = _Writes()
+
+
+def last_write_lacked_space() -> bool:
+    """Tell whether this process's last write failed because the disk (or file) was full."""
+    return _writes.lacked_space
 
 
 def utc_now() -> dt.datetime:
@@ -95,6 +115,9 @@ _STEPS_BETWEEN_CHECKS = 10_000
 # What PostgreSQL raises on statement_timeout (query_canceled), and what SQLite says.
 _PG_QUERY_CANCELED = "57014"
 _SQLITE_INTERRUPTED = "interrupted"
+# A full disk: PostgreSQL's disk_full, SQLite's SQLITE_FULL (also a file at max_page_count).
+_PG_DISK_FULL = "53100"
+_SQLITE_FULL = "database or disk is full"
 
 
 def _clock() -> float:
@@ -166,12 +189,38 @@ def _begin_on_postgresql(milliseconds: int | None) -> Callable[[BaseException | 
     return end_transaction
 
 
+def causes(error: BaseException) -> list[BaseException]:
+    """Return an error and the errors under it, the one raised first and the root last.
+
+    Under it: the driver's error peewee wrapped, and the error a failed rollback was handling.
+    """
+    found: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        cause = pending.pop(0)
+        if cause is None or any(cause is seen for seen in found):
+            continue
+        found.append(cause)
+        pending.extend([getattr(cause, "orig", None), cause.__cause__, cause.__context__])
+    return found
+
+
 def stopped_by_budget(error: BaseException) -> bool:
     """Tell whether a database error is a statement that `begin_request`'s bound stopped."""
     # The driver's own error, or peewee's wrapping of it (rows read lazily are not wrapped).
-    for cause in (error, getattr(error, "orig", None), error.__context__):
+    for cause in causes(error):
         if getattr(cause, "pgcode", None) == _PG_QUERY_CANCELED:
             return True
         if isinstance(cause, sqlite3.OperationalError) and str(cause) == _SQLITE_INTERRUPTED:
+            return True
+    return False
+
+
+def out_of_space(error: BaseException) -> bool:
+    """Tell whether a database error says the disk (or a size-limited file) is full."""
+    for cause in causes(error):
+        if getattr(cause, "pgcode", None) == _PG_DISK_FULL:
+            return True
+        if isinstance(cause, sqlite3.DatabaseError) and str(cause) == _SQLITE_FULL:
             return True
     return False
