@@ -11,7 +11,7 @@ bind = _settings["BIND"]
 workers = _settings["WORKERS"]
 worker_class = _settings["WORKER_CLASS"]
 threads = _settings["THREADS"] if worker_class == "gthread" else 1
-timeout = 30
+timeout = _settings["WORKER_TIMEOUT"]
 graceful_timeout = 10
 keepalive = 2
 # gunicorn 27 shares one control socket per user by default; one instance exiting would
@@ -25,3 +25,10 @@ if _settings["TRUSTED_PROXIES"]:
     )
 errorlog = "-"
 loglevel = "info"
+
+
+def post_fork(_server, worker) -> None:
+    """Let long downloads tell the arbiter this worker is alive (api/http/streaming.py)."""
+    from api.http import streaming  # noqa: PLC0415 - in the worker, after the fork
+
+    streaming.beat = worker.notify

@@ -124,6 +124,13 @@ SETTINGS: tuple[Setting, ...] = (
         "gunicorn worker class: sync (one request at a time per worker) or gthread.",
     ),
     Setting(
+        "WORKER_TIMEOUT",
+        "30",
+        _positive_int,
+        "Seconds a gunicorn worker may go without reporting alive before it is restarted "
+        "(exports report as they stream).",
+    ),
+    Setting(
         "THREADS",
         "4",
         _positive_int,

@@ -11,6 +11,7 @@ from api.http.event_filters import filters_from_args
 from api.http.openapi import PAGE_HEADERS, READ_HEADERS
 from api.http.pagination import event_page_response
 from api.http.record_routes import add_record_routes, represent
+from api.http.streaming import kept_alive
 from api.queries.event_representations import stored_document
 from api.queries.exports import CSV_COLUMNS, csv_lines, ndjson_lines
 from api.schemas.common import EmptyQueryArgsSchema
@@ -66,7 +67,7 @@ def export_events(args: dict[str, Any]) -> Response:
     else:
         lines = ndjson_lines(filters, sort=args["sort"])
         mimetype, suffix = "application/x-ndjson", "ndjson"
-    response = Response(stream_with_context(lines), mimetype=mimetype)
+    response = Response(stream_with_context(kept_alive(lines)), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="events.{suffix}"'
     response.headers["Cache-Control"] = "no-store"
     return response
