@@ -90,6 +90,9 @@ def test_the_budget_ends_with_the_request(budgeted, generated_client, database_u
         ("get", "/v1/events/export?limit=1", [600_000]),
         ("post", "/v1/events", [None]),
         ("options", "/v1/events", []),
+        # Liveness and the page answer without the database.
+        ("get", "/healthz", []),
+        ("get", "/", []),
     ],
 )
 def test_reads_get_the_read_budget_exports_theirs_and_writes_none_but_a_fresh_connection(

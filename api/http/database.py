@@ -6,6 +6,9 @@ from api.storage.connection import begin_request, database, discard_connection, 
 
 # Streams of every matching event: bounded by TIMELINE_EXPORT_TIMEOUT_S instead.
 EXPORT_ENDPOINTS = frozenset({"events.export_events"})
+# What answers without the database: liveness, the page's files, the OpenAPI document.
+WITHOUT_DATABASE = frozenset({"health.healthz"})
+STATIC_BLUEPRINTS = frozenset({"page", "spec"})
 
 
 def init_app(app: Flask) -> None:
@@ -19,6 +22,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _ready_the_connection() -> None:
         if request.method == "OPTIONS" or request.endpoint is None:
+            return
+        if request.endpoint in WITHOUT_DATABASE or request.blueprint in STATIC_BLUEPRINTS:
             return
         milliseconds = None
         if request.endpoint in EXPORT_ENDPOINTS:

@@ -92,7 +92,8 @@ def _handle_database_unavailable(error: Exception) -> Response:
     if stopped_by_budget(error):
         return _handle_api_error(QueryTimeout(current_app.config["QUERY_TIMEOUT_MS"]))
     # What failed first, under what a rollback of it may have raised since.
-    chain = " <- ".join(f"{type(cause).__name__}: {cause}" for cause in causes(error))
+    told = dict.fromkeys(f"{type(cause).__name__}: {cause}" for cause in causes(error))
+    chain = " <- ".join(told)
     if out_of_space(error):
         current_app.logger.error("database full, write refused: %s", chain)
         return _handle_api_error(
