@@ -103,7 +103,7 @@ def test_reads_get_the_read_budget_exports_theirs_and_writes_none_but_a_fresh_co
     monkeypatch.setattr(
         database_hooks, "begin_request", lambda ms: begun.append(ms) or original(ms)
     )
-    getattr(client, method)(path)
+    getattr(client, method)(path).close()
     assert begun == budgets
 
 
