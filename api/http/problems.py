@@ -10,7 +10,6 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-import psycopg2
 from flask import Flask, Response, current_app
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -118,5 +117,15 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(OperationalError, _handle_database_unavailable)
     app.register_error_handler(InterfaceError, _handle_database_unavailable)
     # Rows read lazily raise the driver's own errors, which peewee does not wrap.
-    app.register_error_handler(sqlite3.OperationalError, _handle_database_unavailable)
-    app.register_error_handler(psycopg2.OperationalError, _handle_database_unavailable)
+    for driver_error in _driver_operational_errors():
+        app.register_error_handler(driver_error, _handle_database_unavailable)
+
+
+def _driver_operational_errors() -> list[type[Exception]]:
+    """Return the drivers' OperationalError classes: sqlite3's, and psycopg2's if installed."""
+    errors: list[type[Exception]] = [sqlite3.OperationalError]
+    try:
+        import psycopg2  # noqa: PLC0415 - the postgres extra, present only where it is used
+    except ImportError:
+        return errors
+    return [*errors, psycopg2.OperationalError]
