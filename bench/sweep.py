@@ -286,19 +286,37 @@ def sweep_requests(picked: dict) -> list[SweepRequest]:
     ]
 
 
-def _get(server: tuple[str, int], path: str, status: int) -> tuple[float, bytes]:
-    """Send one GET on a new connection; return the seconds until its body is read, and it."""
+def timed_request(
+    server: tuple[str, int],
+    method: str,
+    path: str,
+    *,
+    status: int,
+    body: bytes | None = None,
+    headers: dict | None = None,
+) -> tuple[float, http.client.HTTPResponse, bytes]:
+    """Send one request on a new connection; return its seconds, response and body.
+
+    The seconds run until the body is read. Any status but `status` fails, naming what came.
+    """
     connection = http.client.HTTPConnection(*server, timeout=120)
     try:
         started = time.perf_counter()
-        connection.request("GET", path)
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
-        body = response.read()
+        received = response.read()
         seconds = time.perf_counter() - started
     finally:
         connection.close()
     if response.status != status:
-        raise RuntimeError(f"{path} answered {response.status}, not {status}")
+        raise RuntimeError(f"{method} {path} answered {response.status}, not {status}: "
+                           f"{received[:300]!r}")  # fmt: skip
+    return seconds, response, received
+
+
+def _get(server: tuple[str, int], path: str, status: int) -> tuple[float, bytes]:
+    """Send one GET on a new connection; return the seconds until its body is read, and it."""
+    seconds, _, body = timed_request(server, "GET", path, status=status)
     return seconds, body
 
 

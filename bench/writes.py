@@ -6,7 +6,6 @@ still equals a rebuild after writes at this size.
 """
 
 import datetime as dt
-import http.client
 import json
 import os
 import subprocess
@@ -14,7 +13,7 @@ import time
 
 from bench.datasets import ROOT, TIMELINE
 from bench.load import gunicorn
-from bench.sweep import percentile, server_address
+from bench.sweep import percentile, server_address, timed_request
 
 ROUNDS = 20
 METHODS = ("POST", "PATCH", "DELETE")
@@ -42,19 +41,11 @@ def _token(url: str) -> tuple[str, str]:
 
 
 def _send(server, method: str, path: str, headers: dict, body: dict | None, *, status: int):
-    """Send one request; return its seconds and response, or fail naming what it answered."""
-    connection = http.client.HTTPConnection(*server, timeout=120)
-    try:
-        payload = None if body is None else json.dumps(body)
-        started = time.perf_counter()
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        text = response.read()
-        seconds = time.perf_counter() - started
-    finally:
-        connection.close()
-    if response.status != status:
-        raise RuntimeError(f"{method} {path} answered {response.status}: {text[:300]!r}")
+    """Send one write; return its seconds and response, or fail naming what it answered."""
+    payload = None if body is None else json.dumps(body).encode()
+    seconds, response, _ = timed_request(
+        server, method, path, status=status, body=payload, headers=headers
+    )
     return seconds, response
 
 

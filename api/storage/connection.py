@@ -207,20 +207,20 @@ def causes(error: BaseException) -> list[BaseException]:
 
 def stopped_by_budget(error: BaseException) -> bool:
     """Tell whether a database error is a statement that `begin_request`'s bound stopped."""
-    # The driver's own error, or peewee's wrapping of it (rows read lazily are not wrapped).
-    for cause in causes(error):
-        if getattr(cause, "pgcode", None) == _PG_QUERY_CANCELED:
-            return True
-        if isinstance(cause, sqlite3.OperationalError) and str(cause) == _SQLITE_INTERRUPTED:
-            return True
-    return False
+    return _caused_by(error, _PG_QUERY_CANCELED, _SQLITE_INTERRUPTED)
 
 
 def out_of_space(error: BaseException) -> bool:
     """Tell whether a database error says the disk (or a size-limited file) is full."""
+    return _caused_by(error, _PG_DISK_FULL, _SQLITE_FULL)
+
+
+def _caused_by(error: BaseException, pgcode: str, sqlite_message: str) -> bool:
+    """Tell whether a PostgreSQL error of `pgcode` or a SQLite one saying so lies under it."""
+    # The driver's own error, or peewee's wrapping of it (rows read lazily are not wrapped).
     for cause in causes(error):
-        if getattr(cause, "pgcode", None) == _PG_DISK_FULL:
+        if getattr(cause, "pgcode", None) == pgcode:
             return True
-        if isinstance(cause, sqlite3.DatabaseError) and str(cause) == _SQLITE_FULL:
+        if isinstance(cause, sqlite3.DatabaseError) and str(cause) == sqlite_message:
             return True
     return False
