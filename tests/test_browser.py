@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from fixture_oracle import expected_ids
 from served import ROOT, TIMELINE, request, serving
@@ -82,9 +83,10 @@ def _wait_ready(page) -> None:
     page.wait_for_selector("body[data-state=ready]", timeout=30_000)
 
 
-def _wait_total_changes(page, old_total: int) -> None:
-    total = "document.getElementById('histogram-total').textContent"
-    page.wait_for_function(f"{total} !== '{old_total}'", timeout=30_000)
+def _wait_total_changes(page, old_total) -> None:
+    # Playwright's own matchers: a predicate given as a string is eval'd in the page, which
+    # the page's Content-Security-Policy refuses.
+    expect(page.locator("#histogram-total")).not_to_have_text(str(old_total), timeout=30_000)
     _wait_ready(page)
 
 
@@ -109,20 +111,14 @@ def test_the_page_draws_what_the_api_counts_follows_filters_and_shows_sources(si
     assert 0 < int(page.get_attribute("#network", "data-links")) == len(network["links"])
 
     page.check("#types input[value=shipment]")
-    page.wait_for_function(
-        f"document.getElementById('histogram-total').textContent !== '{everything['total']}'"
-    )
-    _wait_ready(page)
+    _wait_total_changes(page, everything["total"])
     shipments = api(site, "/v1/stats/histogram?interval=year&group_by=type&type=shipment")
     assert 0 < page.evaluate(DRAWN_TOTAL) == shipments["total"] < everything["total"]
     assert page.inner_text("#timeline-count") == str(shipments["total"])
 
     page.fill("#q", "missil*")
     page.click("button[type=submit]")
-    page.wait_for_function(
-        f"document.getElementById('histogram-total').textContent !== '{shipments['total']}'"
-    )
-    _wait_ready(page)
+    _wait_total_changes(page, shipments["total"])
     searched = api(site, "/v1/stats/histogram?interval=year&group_by=type&type=shipment&q=missil*")
     assert page.evaluate(DRAWN_TOTAL) == searched["total"] > 0
 
@@ -170,7 +166,7 @@ def test_actors_are_picked_by_type_ahead_and_the_histogram_zooms_to_a_range(site
     starts = iran["bucket_starts"]
     assert len(starts) >= 3
     page.evaluate("Plotly.relayout('histogram', {'xaxis.range[0]': 0.6, 'xaxis.range[1]': 2.4})")
-    page.wait_for_function(f"document.getElementById('from').value === '{starts[1]}'")
+    expect(page.locator("#from")).to_have_value(starts[1], timeout=30_000)
     _wait_ready(page)
     last = int(starts[2][:4])
     assert page.input_value("#to") == f"{last}-12-31"
@@ -179,9 +175,7 @@ def test_actors_are_picked_by_type_ahead_and_the_histogram_zooms_to_a_range(site
         f"/v1/stats/histogram?interval=year&group_by=type&actor=iran&from={starts[1]}"
         f"&to={last}-12-31",
     )
-    page.wait_for_function(
-        f"document.getElementById('histogram-total').textContent === '{zoomed['total']}'"
-    )
+    expect(page.locator("#histogram-total")).to_have_text(str(zoomed["total"]), timeout=30_000)
 
     page.click('#actors-chosen li[data-id="iran"] button')
     page.wait_for_selector('#actors-chosen li[data-id="iran"]', state="detached")
