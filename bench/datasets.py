@@ -55,16 +55,30 @@ def popular_actor(url: str) -> str:
     )[0][0]
 
 
-def _timeline(url: str, *args: str) -> None:
+def run_timeline(
+    url: str, *args: str, check: bool = True, capture: bool = True
+) -> subprocess.CompletedProcess:
+    """Run a `timeline` command on the database at `url`; return the finished process.
+
+    Its output is captured as text, unless `capture` is False: then it goes to the terminal,
+    as the generator's progress bar should.
+    """
     environment = {**os.environ, "TIMELINE_DATABASE_URL": url}
-    subprocess.run([str(TIMELINE), *args], check=True, env=environment, cwd=ROOT)
+    return subprocess.run(
+        [str(TIMELINE), *args],
+        check=check,
+        env=environment,
+        cwd=ROOT,
+        capture_output=capture,
+        text=True,
+    )
 
 
 def _generate(url: str, events: int) -> float:
     """Create the schema and generate `events` events at `url`; return the seconds taken."""
-    _timeline(url, "init-db")
+    run_timeline(url, "init-db", capture=False)
     started = time.perf_counter()
-    _timeline(url, "generate", "--events", str(events))
+    run_timeline(url, "generate", "--events", str(events), capture=False)
     return time.perf_counter() - started
 
 

@@ -7,11 +7,9 @@ still equals a rebuild after writes at this size.
 
 import datetime as dt
 import json
-import os
-import subprocess
 import time
 
-from bench.datasets import ROOT, TIMELINE
+from bench.datasets import run_timeline
 from bench.load import gunicorn
 from bench.sweep import percentile, server_address, timed_request
 
@@ -19,22 +17,10 @@ ROUNDS = 20
 METHODS = ("POST", "PATCH", "DELETE")
 
 
-def _timeline(url: str, *args: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "TIMELINE_DATABASE_URL": url}
-    return subprocess.run(
-        [str(TIMELINE), *args],
-        check=False,
-        env=environment,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-
-
 def _token(url: str) -> tuple[str, str]:
     """Create a write token for this run; return its name and secret."""
     name = f"bench-writes-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
-    created = _timeline(url, "token", "create", name, "--scope", "write")
+    created = run_timeline(url, "token", "create", name, "--scope", "write", check=False)
     if created.returncode:
         raise RuntimeError(f"timeline token create failed: {created.stderr.strip()}")
     return name, created.stdout.strip().splitlines()[-1]
@@ -101,9 +87,9 @@ def measure_writes(url: str, picked: dict, rounds: int = ROUNDS) -> dict:
             delete_headers = {**auth, "If-Match": response.getheader("ETag")}
             seconds, _ = _send(server, "DELETE", path, delete_headers, None, status=204)
             timings_ms["DELETE"].append(seconds * 1000)
-    _timeline(url, "token", "revoke", name)
+    run_timeline(url, "token", "revoke", name, check=False)
     started = time.perf_counter()
-    verified = _timeline(url, "verify")
+    verified = run_timeline(url, "verify", check=False)
     return {
         "rounds": rounds,
         "methods": {
