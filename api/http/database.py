@@ -4,8 +4,9 @@ from flask import Flask, g, request
 
 from api.storage.connection import begin_request, database, discard_connection, open_database
 
-# Streams of every matching event: bounded by TIMELINE_EXPORT_TIMEOUT_S instead.
-EXPORT_ENDPOINTS = frozenset({"events.export_events"})
+# Streams of every matching event: they bound their own work as they stream, by
+# TIMELINE_EXPORT_TIMEOUT_S (api/http/streaming.py), since it outlasts this request's hooks.
+STREAMING_ENDPOINTS = frozenset({"events.export_events"})
 # What answers without the database: liveness, the page's files, the OpenAPI document.
 WITHOUT_DATABASE = frozenset({"health.healthz"})
 STATIC_BLUEPRINTS = frozenset({"page", "spec"})
@@ -25,14 +26,13 @@ def init_app(app: Flask) -> None:
             return
         if request.endpoint in WITHOUT_DATABASE or request.blueprint in STATIC_BLUEPRINTS:
             return
+        if request.endpoint in STREAMING_ENDPOINTS:
+            return
         milliseconds = None
-        if request.endpoint in EXPORT_ENDPOINTS:
-            milliseconds = app.config["EXPORT_TIMEOUT_S"] * 1000
-        elif request.method in {"GET", "HEAD"}:
+        if request.method in {"GET", "HEAD"}:
             milliseconds = app.config["QUERY_TIMEOUT_MS"]
         g.end_request = begin_request(milliseconds)
 
-    # After the response: a streamed export is bounded until its last line.
     @app.teardown_request
     def _end_the_request(error: BaseException | None) -> None:
         end = g.pop("end_request", None)

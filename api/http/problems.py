@@ -15,7 +15,13 @@ from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from api.domain.errors import ApiError, InsufficientStorage, QueryTimeout
-from api.storage.connection import causes, discard_connection, out_of_space, stopped_by_budget
+from api.storage.connection import (
+    budget_ms,
+    causes,
+    discard_connection,
+    out_of_space,
+    stopped_by_budget,
+)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -89,7 +95,8 @@ def _handle_http_exception(error: HTTPException) -> Response:
 
 def _handle_database_unavailable(error: Exception) -> Response:
     if stopped_by_budget(error):
-        return _handle_api_error(QueryTimeout(current_app.config["QUERY_TIMEOUT_MS"]))
+        limit_ms = budget_ms() or current_app.config["QUERY_TIMEOUT_MS"]
+        return _handle_api_error(QueryTimeout(limit_ms))
     # What failed first, under what a rollback of it may have raised since.
     told = dict.fromkeys(f"{type(cause).__name__}: {cause}" for cause in causes(error))
     chain = " <- ".join(told)

@@ -85,9 +85,13 @@ def csv_lines(filters: EventFilters, *, sort: str, bom: bool) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    yield ("\ufeff" if bom else "") + buffer.getvalue()
+    # The header goes out with the first batch, so that the first chunk has read the database.
+    header = ("\ufeff" if bom else "") + buffer.getvalue()
     for batch in _batches(filters, sort):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(csv_row(orjson.loads(document)) for document in batch)
-        yield buffer.getvalue()
+        yield header + buffer.getvalue()
+        header = ""
+    if header:
+        yield header

@@ -147,9 +147,11 @@ def begin_request(milliseconds: int | None) -> Callable[[BaseException | None], 
     the request has: on a dropped connection it is replaced and the statement tried again,
     once. Returns what ends the request's hold; it takes the request's error, or None.
     """
+    _budget.limit_ms = milliseconds
     if is_sqlite():
         database.connect(reuse_if_open=True)
         if milliseconds is None:
+            _budget.deadline = None  # whatever a stream left behind does not bound a write
             return _nothing_to_end
         database.connection().set_progress_handler(_over_budget, _STEPS_BETWEEN_CHECKS)
         _budget.deadline = _clock() + milliseconds / 1000
@@ -163,6 +165,16 @@ def begin_request(milliseconds: int | None) -> Callable[[BaseException | None], 
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+def past_deadline() -> bool:
+    """Whether this thread's SQLite budget is spent (PostgreSQL bounds each statement instead)."""
+    return bool(_over_budget())
+
+
+def budget_ms() -> int | None:
+    """Return the budget this thread's latest request began with (None: unbounded)."""
+    return getattr(_budget, "limit_ms", None)
 
 
 def _end_deadline(_error: BaseException | None) -> None:

@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, current_app
 
 from api.domain.errors import NotFound
 from api.http.blueprint import ApiBlueprint
@@ -11,7 +11,7 @@ from api.http.event_filters import filters_from_args
 from api.http.openapi import PAGE_HEADERS, READ_HEADERS
 from api.http.pagination import event_page_response
 from api.http.record_routes import add_record_routes, represent
-from api.http.streaming import kept_alive
+from api.http.streaming import streamed
 from api.queries.event_representations import stored_document
 from api.queries.exports import CSV_COLUMNS, csv_lines, ndjson_lines
 from api.schemas.common import EmptyQueryArgsSchema
@@ -67,7 +67,9 @@ def export_events(args: dict[str, Any]) -> Response:
     else:
         lines = ndjson_lines(filters, sort=args["sort"])
         mimetype, suffix = "application/x-ndjson", "ndjson"
-    response = Response(stream_with_context(kept_alive(lines)), mimetype=mimetype)
+    response = streamed(
+        lines, budget_ms=current_app.config["EXPORT_TIMEOUT_S"] * 1000, mimetype=mimetype
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="events.{suffix}"'
     response.headers["Cache-Control"] = "no-store"
     return response
