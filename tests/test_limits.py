@@ -8,6 +8,7 @@ import pytest
 from api import create_app
 from api.storage.connection import database
 from api.storage.models import Event
+from budgets import over_budget
 from problem_shape import assert_problem
 
 REDIS_URL = os.environ.get("TIMELINE_TEST_REDIS_URL", "")
@@ -125,3 +126,18 @@ def test_forwarded_addresses_count_only_behind_trusted_proxies(
     assert [read_as("203.0.113.7"), read_as("203.0.113.7")] == [200, 200]
     # Trusted, the second client has a bucket of its own; untrusted, all share the proxy's.
     assert read_as("198.51.100.4") == (200 if separate else 429)
+
+
+def test_a_503_under_rate_limits_keeps_its_own_retry_after(
+    database_url, generated_client, monkeypatch
+):
+    # The limiter sets Retry-After to its window's reset on every answer; an over-budget read
+    # must still say "try again in a second", not "in a minute".
+    app = limited_app(database_url, RATE_LIMIT_READ="100 per hour", QUERY_TIMEOUT_MS=300)
+    with over_budget(database_url, monkeypatch):
+        response = app.test_client().get(
+            "/v1/stats/histogram?interval=month&group_by=type&from=2023-01-15&to=2024-12-15"
+        )
+    assert_problem(response, 503, problem_type="/problems/query-timeout")
+    assert response.headers["Retry-After"] == "1"
+    assert response.headers["RateLimit-Limit"] == "100"

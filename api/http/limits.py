@@ -2,7 +2,7 @@
 
 import time
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_limiter import ApplicationLimit, HeaderNames, Limiter
 
 READ_METHODS = ("GET", "HEAD")
@@ -15,13 +15,24 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _remember_retry_after(response: Response) -> Response:
+    g.own_retry_after = response.headers.get("Retry-After")
+    return response
+
+
 def _rate_limit_headers_as_drafted(response: Response) -> Response:
     """Give RateLimit-Reset in seconds from now, and Retry-After only when asked to wait."""
     reset = response.headers.get("RateLimit-Reset")
     if reset is not None and reset.isdigit():
         response.headers["RateLimit-Reset"] = str(max(0, int(reset) - int(time.time())))
-    if response.status_code not in {429, 503}:
-        response.headers.pop("Retry-After", None)
+    # The limiter sets Retry-After to its window's reset on every answer; only a 429 means
+    # that. Any other answer keeps the Retry-After it was given (a 503's 1 s), or none.
+    if response.status_code != 429:
+        own = g.pop("own_retry_after", None)
+        if own is None:
+            response.headers.pop("Retry-After", None)
+        else:
+            response.headers["Retry-After"] = own
     return response
 
 
@@ -50,4 +61,6 @@ def init_app(app: Flask) -> Limiter:
         key_prefix="timeline",
     )
     limiter.request_filter(lambda: request.path in UNLIMITED_PATHS)
+    # Registered after the limiter's hook, so that it runs before it.
+    app.after_request(_remember_retry_after)
     return limiter
