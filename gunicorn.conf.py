@@ -17,12 +17,9 @@ keepalive = 2
 # gunicorn 27 shares one control socket per user by default; one instance exiting would
 # delete it under another, so this server runs without one.
 control_socket_disable = True
+# The access log's address is the one rate limits count: behind TIMELINE_TRUSTED_PROXIES the
+# client's that they forwarded (ProxyFix sets it in the request), otherwise the socket's.
 accesslog = "-" if _settings["LOG_ACCESS"] else None
-if _settings["TRUSTED_PROXIES"]:
-    # Behind trusted proxies the socket's address is the proxy's: log whom it forwarded for.
-    access_log_format = (
-        '%({x-forwarded-for}i)s via %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
-    )
 errorlog = "-"
 loglevel = "info"
 

@@ -119,9 +119,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKERS", "2", _positive_int, "Number of gunicorn worker processes."),
     Setting(
         "WORKER_CLASS",
-        "sync",
+        "gthread",
         _worker_class,
-        "gunicorn worker class: sync (one request at a time per worker) or gthread.",
+        "gunicorn worker class: gthread (threads per worker; a slow client holds one thread) "
+        "or sync (one connection at a time per worker: only behind a buffering proxy).",
     ),
     Setting(
         "WORKER_TIMEOUT",
@@ -132,7 +133,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "THREADS",
-        "4",
+        "8",
         _positive_int,
         "Threads per worker with the gthread worker class (each holds its own connection).",
     ),

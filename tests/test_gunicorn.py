@@ -37,9 +37,25 @@ def test_gunicorn_refuses_an_over_long_url_as_a_problem(server):
 
 
 def test_the_config_serves_the_factory_without_a_control_socket(monkeypatch):
-    for name in ("TIMELINE_BIND", "TIMELINE_WORKERS"):
+    for name in ("TIMELINE_BIND", "TIMELINE_WORKERS", "TIMELINE_WORKER_CLASS", "TIMELINE_THREADS"):
         monkeypatch.delenv(name, raising=False)
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert config["wsgi_app"] == "api:create_app()"
     assert config["control_socket_disable"] is True
     assert (config["bind"], config["workers"]) == ("127.0.0.1:8000", 2)
+    # A slow client holds one thread, not a whole worker (docs/scaling.md, slow clients).
+    assert (config["worker_class"], config["threads"]) == ("gthread", 8)
+
+
+@pytest.mark.parametrize(("trusted", "logged"), [("0", "127.0.0.1"), ("1", "203.0.113.7")])
+def test_the_access_log_names_the_address_rate_limits_count(tmp_path, trusted, logged):
+    database_url = f"sqlite:///{tmp_path / 'served.db'}"
+    env = {**os.environ, "TIMELINE_DATABASE_URL": database_url}
+    subprocess.run([*TIMELINE, "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
+    log = tmp_path / "gunicorn.log"
+    with serving(database_url, log, workers=1, log_access="true", trusted_proxies=trusted) as base:
+        headers = {"X-Forwarded-For": "203.0.113.7"}
+        assert request(base, "GET", "/v1/event-types", headers=headers)[0] == 200
+    lines = [line for line in log.read_text().splitlines() if "/v1/event-types" in line]
+    assert len(lines) == 1
+    assert lines[0].split()[0] == logged
