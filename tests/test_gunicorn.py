@@ -3,7 +3,10 @@
 import json
 import os
 import runpy
+import socket
 import subprocess
+import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -59,3 +62,48 @@ def test_the_access_log_names_the_address_rate_limits_count(tmp_path, trusted, l
     lines = [line for line in log.read_text().splitlines() if "/v1/event-types" in line]
     assert len(lines) == 1
     assert lines[0].split()[0] == logged
+
+
+def _slow_connection(port: int, head: bytes) -> socket.socket:
+    """Open a connection that has sent `head` and will send the rest a byte at a time."""
+    connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+    connection.sendall(head)
+    return connection
+
+
+def test_slow_clients_leave_the_default_server_answering(tmp_path):
+    # Three clients trickle their headers and two their bodies, straight at `timeline serve`
+    # (no proxy in front): each holds a thread, and the other threads go on answering.
+    database_url = f"sqlite:///{tmp_path / 'served.db'}"
+    env = {**os.environ, "TIMELINE_DATABASE_URL": database_url}
+    for command in (["init-db"], ["seed"]):
+        subprocess.run([*TIMELINE, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    created = subprocess.run(
+        [*TIMELINE, "token", "create", "slow"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    token = created.stdout.decode().strip().splitlines()[-1]
+    body_head = (
+        "POST /v1/events HTTP/1.1\r\nHost: slow\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: 100000\r\n\r\n{{"
+    ).encode()
+    with serving(database_url, tmp_path / "gunicorn.log", workers=2) as base:
+        port = urlsplit(base).port
+        slow = [
+            _slow_connection(port, b"GET /v1/events?limit=1 HTTP/1.1\r\nHost: slow\r\nX-Slow: ")
+            for _ in range(3)
+        ] + [_slow_connection(port, body_head) for _ in range(2)]
+        probes = []
+        try:
+            for turn in range(10):
+                for connection in slow:
+                    connection.sendall(b" ")
+                started = time.monotonic()
+                path = ("/healthz", "/v1/events?limit=1")[turn % 2]
+                probes.append((request(base, "GET", path)[0], time.monotonic() - started))
+                time.sleep(0.3)
+        finally:
+            for connection in slow:
+                connection.close()
+    # Each probe answered, well within a bound no starved server would meet (no target).
+    assert [status for status, _ in probes] == [200] * 10
+    assert max(seconds for _, seconds in probes) < 5, probes
