@@ -68,6 +68,12 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a SQLite connection waits for a lock before failing, in milliseconds.",
     ),
     Setting(
+        "SQLITE_CACHE_MB",
+        "32",
+        _positive_int,
+        "SQLite page cache of each connection, in megabytes (each worker thread holds one).",
+    ),
+    Setting(
         "QUERY_TIMEOUT_MS",
         "2000",
         _positive_int,

@@ -1,11 +1,15 @@
 """Storage guarantees: SQLite in WAL with a busy timeout and IMMEDIATE writes; signing keys."""
 
+import threading
+import time
+
 import pytest
+from peewee import OperationalError
 
 from api.http.cursors import load_or_create_secret
 from api.queries.actors import resolve_actor
 from api.schemas.actors import ActorRecordSchema
-from api.storage.connection import database, open_database, utc_now
+from api.storage.connection import database, open_database, utc_now, write_transaction
 from api.storage.migrations import create_schema
 from api.writes.batches import batch_problems, write_batch
 from api.writes.checks import Located, RecordBatch
@@ -79,3 +83,38 @@ def test_an_alias_can_move_between_actors_in_one_batch(seeded_app):
         assert counts["actors"]["updated"] == 2
         assert resolve_actor("kyiv") == "russia"
         assert resolve_actor("Moscow") is None
+
+
+def test_the_sqlite_page_cache_is_a_setting(tmp_path):
+    database.initialize(open_database(f"sqlite:///{tmp_path / 'x.db'}", cache_mb=4))
+    with database.connection_context():
+        assert database.execute_sql("PRAGMA cache_size").fetchone()[0] == -4096
+
+
+def test_writers_of_one_process_queue_for_sqlite_each_within_the_busy_timeout(tmp_path):
+    # Threads take turns before SQLite's lock (its busy handler polls, and a thread could keep
+    # losing the race); a turn that does not come within the busy timeout is "locked".
+    database.initialize(open_database(f"sqlite:///{tmp_path / 'x.db'}", busy_timeout_ms=300))
+    create_schema()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_a_write() -> None:
+        with database.connection_context(), write_transaction():
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_a_write)
+    holder.start()
+    assert holding.wait(10)
+    started = time.monotonic()
+    with (
+        pytest.raises(OperationalError, match="other writes of this process queued"),
+        database.connection_context(),
+        write_transaction(),
+    ):
+        pass
+    assert time.monotonic() - started >= 0.3
+    release.set()
+    holder.join(10)
+    with database.connection_context(), write_transaction():
+        database.execute_sql("SELECT 1")

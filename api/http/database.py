@@ -16,7 +16,9 @@ def init_app(app: Flask) -> None:
     """Bind the database from the app's settings; connections persist across requests."""
     database.initialize(
         open_database(
-            app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
+            app.config["DATABASE_URL"],
+            busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+            cache_mb=app.config["SQLITE_CACHE_MB"],
         )
     )
 

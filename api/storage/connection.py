@@ -23,7 +23,7 @@ from playhouse import db_url
 database = DatabaseProxy()
 
 
-def open_database(url: str, *, busy_timeout_ms: int = 5000) -> Database:
+def open_database(url: str, *, busy_timeout_ms: int = 5000, cache_mb: int = 32) -> Database:
     """Return an unconnected database for a `sqlite:///...` or `postgresql://...` URL."""
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
@@ -35,9 +35,13 @@ def open_database(url: str, *, busy_timeout_ms: int = 5000) -> Database:
             url,
             timeout=busy_timeout_ms / 1000,
             lock_type="IMMEDIATE",
-            # 32 MB of page cache per connection (SQLite's default is 2 MB): the date and
+            # 32 MB of page cache per connection by default (SQLite's is 2 MB): the date and
             # actor indexes of a million events stay in memory between requests.
-            pragmas={"foreign_keys": 1, "busy_timeout": busy_timeout_ms, "cache_size": -32768},
+            pragmas={
+                "foreign_keys": 1,
+                "busy_timeout": busy_timeout_ms,
+                "cache_size": -1024 * cache_mb,
+            },
         )
     if scheme in {"postgresql", "postgres"}:
         return db_url.connect(url)
@@ -66,7 +70,7 @@ def write_transaction() -> Iterator[None]:
     change-feed ids are handed out in commit order and a check-then-write cannot interleave.
     """
     try:
-        with database.atomic():
+        with _turn_to_write(), database.atomic():
             if is_postgresql():
                 database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
             yield
@@ -75,6 +79,25 @@ def write_transaction() -> Iterator[None]:
             _writes.lacked_space = True
         raise
     _writes.lacked_space = False
+
+
+# SQLite's busy handler polls: with many threads of one process waiting for its write lock,
+# one can keep losing the race past the busy timeout. The threads of a process queue here
+# instead, so that one of them at a time waits on SQLite (PostgreSQL's lock queues in order).
+_process_writes = threading.RLock()
+
+
+@contextmanager
+def _turn_to_write() -> Iterator[None]:
+    if not is_sqlite():
+        yield
+        return
+    if not _process_writes.acquire(timeout=database.obj.timeout):
+        raise OperationalError("database is locked (other writes of this process queued)")
+    try:
+        yield
+    finally:
+        _process_writes.release()
 
 
 class _Writes:
