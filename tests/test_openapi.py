@@ -108,8 +108,11 @@ def test_a_query_parameter_typo_in_the_spec_is_impossible(generated):
         "status",
         "tag",
         "q",
+        "country",
+        "bbox",
         "sort",
         "limit",
         "cursor",
         "count",
+        "format",
     }

@@ -33,6 +33,7 @@ SAMPLES = {
             "sources": [{"id": REUTERS, "via": FIXTURE_SOURCE, "quote": "A sentence."}],
             "tags": ["drones"],
             "related": [{"id": INVASION, "relation": "responds_to"}],
+            "place": {"name": "Tehran", "country": "IRN", "precision": "near"},
         },
     ),
     "/v1/actors": (

@@ -25,9 +25,11 @@ def test_an_event_has_the_contract_shape(client):
         "sources",
         "tags",
         "related",
+        "place",
         "created_at",
         "updated_at",
     ]
+    assert body["place"] is None  # the article does not say where the missiles went
     assert body["actors"][0] == {"id": "iran", "name": "Iran", "role": "supplier"}
     assert set(body["sources"][0]) == {
         "id",

@@ -26,10 +26,25 @@ class EventFilters:
     tags: tuple[str, ...] = ()
     scope_group: frozenset[str] | None = field(default=None)
     search: SearchQuery | None = None
+    # Alpha-3 codes of the place's country (any of them), and a box `west, south, east,
+    # north` the place's coordinates must lie in (west > east: the box crosses 180°).
+    countries: tuple[str, ...] = ()
+    bbox: tuple[float, float, float, float] | None = None
+
+    @property
+    def selects_places(self) -> bool:
+        """Whether the filters select on where events happened (no rollup counts places)."""
+        return bool(self.countries) or self.bbox is not None
 
     def canonical(self) -> dict:
         """Return the filters as order-independent JSON values, to fingerprint them."""
         values = {name: _plain(value) for name, value in vars(self).items() if name != "search"}
+        # A box's corners are in order: (10, 0, 20, 5) is not (20, 0, 10, 5). Place filters
+        # left out are left out here too, so cursors issued before they existed still hold.
+        values["bbox"] = list(self.bbox) if self.bbox is not None else None
+        for name in ("countries", "bbox"):
+            if not values[name]:
+                del values[name]
         # The order of a search's words matters (phrases), so it is kept as written.
         return {**values, "search": self.search}
 

@@ -41,4 +41,6 @@ def filters_from_args(args: dict[str, Any], scope_actor: str | None = None) -> E
         tags=tuple(dict.fromkeys(tag.lower() for tag in args.get("tag", []))),
         scope_group=scope_group,
         search=parse_search(args["q"]) if args.get("q") else None,
+        countries=tuple(dict.fromkeys(args.get("country", []))),
+        bbox=args.get("bbox"),
     )

@@ -7,11 +7,15 @@ from urllib.parse import urlencode
 import orjson
 from flask import jsonify, request
 
+from api.domain.places import geojson_feature
 from api.http.cursors import decode_cursor, encode_cursor, filters_fingerprint
 from api.http.event_filters import filters_from_args
 from api.http.public_urls import public_url, request_link
 from api.queries.event_pages import count_events, events_page, sort_position
 from api.queries.event_representations import event_documents
+
+# RFC 7946's media type.
+GEOJSON = "application/geo+json"
 
 
 def split_page(rows: list[Any], limit: int) -> tuple[list[Any], bool]:
@@ -84,6 +88,27 @@ def event_page_response(args: dict[str, Any], scope_actor: str | None = None):
         fingerprint=fingerprint,
         total=count_events(filters) if args["count"] else None,
     )
+    if args.get("format") == "geojson":
+        return _feature_collection(documents, body), 200, headers
     # Stored documents are already in EventSchema's shape (tests check that dumping them
     # changes nothing), so the page skips marshmallow's dump, the largest cost of a page.
     return jsonify(body), 200, headers
+
+
+def _feature_collection(documents: list[str], page: dict):
+    """Answer the page's events that have coordinates as GeoJSON, with its meta and links."""
+    features = [
+        feature
+        for document in documents
+        if (feature := geojson_feature(orjson.loads(document), orjson.Fragment(document)))
+    ]
+    response = jsonify(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "meta": page["meta"],
+            "links": page["links"],
+        }
+    )
+    response.mimetype = GEOJSON
+    return response

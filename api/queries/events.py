@@ -81,7 +81,20 @@ def event_conditions(
         conditions.append(_naming(filters.scope_group, filters.roles, probed))
     if filters.search is not None:
         conditions.append(matching_condition(filters.search))
+    if filters.countries:
+        conditions.append(Event.place_country.in_(filters.countries))
+    if filters.bbox is not None:
+        conditions.append(_in_box(filters.bbox))
     return conditions
+
+
+def _in_box(bbox: tuple[float, float, float, float]) -> Expression:
+    """Return a condition: the event's coordinates lie in the box (see EventFilters.bbox)."""
+    west, south, east, north = bbox
+    latitude = Event.place_latitude.between(south, north)
+    if west <= east:
+        return latitude & Event.place_longitude.between(west, east)
+    return latitude & ((Event.place_longitude >= west) | (Event.place_longitude <= east))
 
 
 def count_tagged(filters: EventFilters) -> int | None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import orjson
 
 from api.domain.filters import EventFilters
+from api.domain.places import PLACE_COLUMNS, geojson_feature
 from api.queries.date_order import keys_in_date_order
 from api.queries.event_pages import events_page, sort_position
 from api.queries.event_representations import event_documents
@@ -33,6 +34,7 @@ CSV_COLUMNS = (
     "related",
     "created_at",
     "updated_at",
+    *PLACE_COLUMNS.values(),
 )
 LIST_SEPARATOR = "; "
 
@@ -54,6 +56,11 @@ def csv_row(event: dict) -> list[str]:
         "tags": joined(event["tags"]),
         "related": joined(f"{r['id']}:{r['relation']}" for r in event["related"]),
     }
+    place = event.get("place") or {}
+    flat.update(
+        (column, "" if place.get(name) is None else str(place[name]))
+        for name, column in PLACE_COLUMNS.items()
+    )
     return [flat[column] for column in CSV_COLUMNS]
 
 
@@ -78,6 +85,25 @@ def ndjson_lines(filters: EventFilters, *, sort: str) -> Iterator[str]:
     """Yield the matching events, one JSON object per line, a batch at a time."""
     for batch in _batches(filters, sort):
         yield "".join(document + "\n" for document in batch)
+
+
+def geojson_chunks(filters: EventFilters, *, sort: str) -> Iterator[bytes]:
+    """Yield a GeoJSON FeatureCollection of the matching events that have coordinates.
+
+    Events without coordinates are left out. Cut short, the text is not valid JSON.
+    """
+    opening = b'{"type":"FeatureCollection","features":['
+    separator = b""
+    for batch in _batches(filters, sort):
+        features = []
+        for document in batch:
+            feature = geojson_feature(orjson.loads(document), orjson.Fragment(document))
+            if feature is not None:
+                features.append(orjson.dumps(feature))
+        if features:
+            yield opening + separator + b",".join(features)
+            opening, separator = b"", b","
+    yield opening + b"]}"
 
 
 def csv_lines(filters: EventFilters, *, sort: str, bom: bool) -> Iterator[str]:

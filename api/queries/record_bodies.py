@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
+from api.domain.places import PLACE_COLUMNS, place_of
 from api.storage.models import (
     Actor,
     ActorAlias,
@@ -78,6 +79,7 @@ def event_bodies(ids: Iterable[str]) -> dict[str, dict]:
             "sources": [{"id": s, "quote": q, "via": v} for s, q, v in sources.get(event.id, [])],
             "tags": [tag for (tag,) in tags.get(event.id, [])],
             "related": [{"id": e, "relation": r} for e, r in related.get(event.id, [])],
+            "place": place_of([getattr(event, column) for column in PLACE_COLUMNS.values()]),
         }
         for event in _live(Event, ids)
     }

@@ -37,7 +37,12 @@ def ranged(filters: EventFilters) -> bool:
 
 
 def _without_words(filters: EventFilters) -> bool:
-    return not filters.tags and filters.search is None and month_aligned(filters)
+    return _only_cell_keys(filters) and month_aligned(filters)
+
+
+def _only_cell_keys(filters: EventFilters) -> bool:
+    # Rollup cells are keyed by dates, type, status and actors: not by tags, words or places.
+    return not filters.tags and filters.search is None and not filters.selects_places
 
 
 def selects_on_cells(filters: EventFilters) -> bool:
@@ -56,7 +61,7 @@ def events_rollup_serves(filters: EventFilters) -> bool:
 
 def days_rollup_serves(filters: EventFilters) -> bool:
     """Tell whether the rollup by day counts the events matching these filters exactly."""
-    return not filters.tags and filters.search is None and _without_actors(filters)
+    return _only_cell_keys(filters) and _without_actors(filters)
 
 
 def spans_serve(filters: EventFilters) -> bool:

@@ -8,14 +8,17 @@ from api.domain.vocabulary import EVENT_TYPES, PRECISIONS, RELATIONS, ROLES, STA
 from api.schemas.common import PageArgsSchema, PageLinksSchema, PageMetaSchema, QueryArgsSchema
 from api.schemas.fields import (
     TAG_PATTERN,
+    BoundingBox,
     Choice,
     CommaList,
+    CountryName,
     EventDate,
     PartialDate,
     Slug,
     Text,
     WholeMatch,
 )
+from api.schemas.places import PlaceRecordSchema, PlaceSchema
 from api.schemas.sources import SourceFieldsSchema
 
 RESERVED_EVENT_IDS = frozenset({"export"})
@@ -89,6 +92,21 @@ class EventFilterFieldsSchema(QueryArgsSchema):
         validate=validate.Length(max=50),
         metadata={"description": "Tags (any of them), case-insensitive."},
     )
+    country = CommaList(
+        CountryName(validate=validate.Length(min=1, max=100)),
+        validate=validate.Length(max=50),
+        metadata={
+            "description": "Countries of the event's place, any of them: ISO 3166-1 alpha-3, "
+            "alpha-2 or an English name (IRN, IR, Iran); repeat or comma-separate."
+        },
+    )
+    bbox = BoundingBox(
+        metadata={
+            "description": "Only events whose place has coordinates inside "
+            "`west,south,east,north` (WGS 84 degrees; west > east crosses 180°).",
+            "example": "44,25,63.5,40",
+        }
+    )
     q = Text(
         validate=validate.Length(min=1, max=500),
         metadata={
@@ -133,15 +151,26 @@ class EventFilterArgsSchema(PageArgsSchema, EventOrderArgsSchema):
     count = fields.Boolean(
         load_default=False, metadata={"description": "Add `meta.total`, the number of matches."}
     )
+    format = Choice(
+        ("json", "geojson"),
+        load_default="json",
+        metadata={
+            "description": "`json`: the page as below; `geojson`: the page's events that have "
+            "coordinates, as a GeoJSON FeatureCollection (RFC 7946) with `meta` and `links`."
+        },
+    )
 
 
 class EventExportArgsSchema(EventOrderArgsSchema):
     """Filters of `/v1/events/export`, with the file format."""
 
     format = Choice(
-        ("ndjson", "csv"),
+        ("ndjson", "csv", "geojson"),
         load_default="ndjson",
-        metadata={"description": "`ndjson`: one event per line, as GET shows it; `csv`: flat."},
+        metadata={
+            "description": "`ndjson`: one event per line, as GET shows it; `csv`: flat; "
+            "`geojson`: a FeatureCollection of the events that have coordinates."
+        },
     )
     bom = fields.Boolean(
         load_default=False,
@@ -223,6 +252,12 @@ class EventRecordSchema(Schema):
     related = fields.List(
         fields.Nested(RelatedEventSchema), load_default=list, validate=validate.Length(max=100)
     )
+    place = fields.Nested(
+        PlaceRecordSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Where it happened; null when the sources do not say."},
+    )
 
     @validates("id")
     def check_not_reserved(self, value: str, **kwargs: Any) -> None:
@@ -294,6 +329,7 @@ class EventSchema(Schema):
     sources = fields.List(fields.Nested(EventSourceSchema), required=True)
     tags = fields.List(fields.String(), required=True)
     related = fields.List(fields.Nested(RelatedEventSchema), required=True)
+    place = fields.Nested(PlaceSchema, required=True, allow_none=True)
     created_at = fields.String(required=True, metadata={"format": "date-time"})
     updated_at = fields.String(required=True, metadata={"format": "date-time"})
 
@@ -302,5 +338,30 @@ class EventPageSchema(Schema):
     """One page of events."""
 
     data = fields.List(fields.Nested(EventSchema), required=True)
+    meta = fields.Nested(PageMetaSchema, required=True)
+    links = fields.Nested(PageLinksSchema, required=True)
+
+
+class EventGeometrySchema(Schema):
+    """A GeoJSON Point: `[longitude, latitude]`."""
+
+    type = fields.String(required=True, validate=validate.OneOf(["Point"]))
+    coordinates = fields.List(fields.Float(), required=True, validate=validate.Length(equal=2))
+
+
+class EventFeatureSchema(Schema):
+    """An event as a GeoJSON Feature; its properties are the event as GET shows it."""
+
+    type = fields.String(required=True, validate=validate.OneOf(["Feature"]))
+    id = fields.String(required=True)
+    geometry = fields.Nested(EventGeometrySchema, required=True)
+    properties = fields.Nested(EventSchema, required=True)
+
+
+class EventFeatureCollectionSchema(Schema):
+    """A page of events (those with coordinates) as a GeoJSON FeatureCollection."""
+
+    type = fields.String(required=True, validate=validate.OneOf(["FeatureCollection"]))
+    features = fields.List(fields.Nested(EventFeatureSchema), required=True)
     meta = fields.Nested(PageMetaSchema, required=True)
     links = fields.Nested(PageLinksSchema, required=True)

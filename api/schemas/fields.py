@@ -1,8 +1,10 @@
 """Fields shared by the schemas: safe text, slugs, imprecise dates, repeatable lists."""
 
 import datetime as dt
+import math
 from typing import Any
 
+import pycountry
 from marshmallow import ValidationError, fields, validate
 
 from api.domain.dates import EDTF_PATTERN, PARTIAL_DATE_PATTERN, InvalidDate, parse_event_date
@@ -26,6 +28,26 @@ class WholeMatch(validate.Regexp):
         if self.regex.fullmatch(value) is None:
             raise ValidationError(self._format_error(value))
         return value
+
+
+ALPHA3_PATTERN = r"^[A-Z]{3}$"
+
+
+def _an_iso_country(code: str) -> None:
+    if pycountry.countries.get(alpha_3=code) is None:
+        raise ValidationError(f"{code!r} is not an ISO 3166-1 alpha-3 country code.")
+
+
+def country_code(text: str) -> str | None:
+    """Return the alpha-3 code of a country named by alpha-3, alpha-2 or a name; None if none.
+
+    Names are matched as ISO 3166 (pycountry's data) knows them, case-insensitively: official,
+    common and short names ("Iran", "IR", "irn").
+    """
+    try:
+        return pycountry.countries.lookup(text.strip()).alpha_3
+    except LookupError:
+        return None
 
 
 class Text(fields.String):
@@ -54,6 +76,28 @@ def Slug(**kwargs: Any) -> Text:  # noqa: N802 - a field factory reads like a fi
         ],
         **kwargs,
     )
+
+
+def CountryCode(**kwargs: Any) -> Text:  # noqa: N802
+    """Return a field for an ISO 3166-1 alpha-3 country code (upper case) that exists."""
+    return Text(
+        validate=[
+            WholeMatch(ALPHA3_PATTERN, error="Must be an ISO 3166-1 alpha-3 code such as 'IRN'."),
+            _an_iso_country,
+        ],
+        **kwargs,
+    )
+
+
+class CountryName(Text):
+    """A country named by alpha-3, alpha-2 or name, read as its alpha-3 code (for filters)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        code = country_code(text)
+        if code is None:
+            raise ValidationError(f"{text!r} is not a country ISO 3166 knows (IRN, IR, Iran).")
+        return code
 
 
 def Choice(terms: tuple[Term, ...] | tuple[str, ...], **kwargs: Any) -> Text:  # noqa: N802
@@ -119,3 +163,27 @@ class UtcDateTime(fields.DateTime):
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
         return value.isoformat(timespec="milliseconds") + "Z"
+
+
+class BoundingBox(Text):
+    """`west,south,east,north` in WGS 84 degrees, read as a tuple of four floats.
+
+    west may exceed east: the box then crosses the 180th meridian (RFC 7946, 5.2).
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        parts = text.split(",")
+        try:
+            west, south, east, north = (float(part) for part in parts)
+        except ValueError:
+            raise ValidationError(
+                "Must be four numbers: west,south,east,north (degrees, WGS 84)."
+            ) from None
+        if not all(math.isfinite(number) for number in (west, south, east, north)):
+            raise ValidationError("Must be finite numbers.")
+        if not (-180 <= west <= 180 and -180 <= east <= 180):
+            raise ValidationError("west and east must lie between -180 and 180.")
+        if not -90 <= south <= north <= 90:
+            raise ValidationError("south and north must lie between -90 and 90, south first.")
+        return west, south, east, north

@@ -10,6 +10,7 @@ from peewee import (
     CompositeKey,
     DateField,
     DateTimeField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -94,6 +95,13 @@ class Event(VersionedModel):
     status = CharField(max_length=16, index=True)
     note = TextField(null=True)
     span_class = SmallIntegerField(default=0)
+    # Where it happened (api/domain/places.py): all null when the event has no place.
+    place_name = CharField(max_length=300, null=True)
+    place_country = CharField(max_length=3, null=True, index=True)
+    place_admin1 = CharField(max_length=300, null=True)
+    place_latitude = FloatField(null=True)
+    place_longitude = FloatField(null=True, index=True)
+    place_precision = CharField(max_length=8, null=True)
     # The event as GET shows it, as JSON, and its ETag's digest: kept by every write.
     document = TextField(null=True)
     document_digest = CharField(max_length=16, null=True)

@@ -244,6 +244,7 @@ def _representation(record: dict, columns: dict, stamp_text: str) -> dict:
         "sources": sources,
         "tags": record["tags"],
         "related": [],
+        "place": None,
         "created_at": stamp_text,
         "updated_at": stamp_text,
     }

@@ -9,14 +9,15 @@ from api.domain.errors import NotFound
 from api.http.blueprint import ApiBlueprint
 from api.http.event_filters import filters_from_args
 from api.http.openapi import PAGE_HEADERS, READ_HEADERS
-from api.http.pagination import event_page_response
+from api.http.pagination import GEOJSON, event_page_response
 from api.http.record_routes import add_record_routes, represent
 from api.http.streaming import streamed
 from api.queries.event_representations import stored_document
-from api.queries.exports import CSV_COLUMNS, csv_lines, ndjson_lines
+from api.queries.exports import CSV_COLUMNS, csv_lines, geojson_chunks, ndjson_lines
 from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.events import (
     EventExportArgsSchema,
+    EventFeatureCollectionSchema,
     EventFilterArgsSchema,
     EventPageSchema,
     EventSchema,
@@ -32,6 +33,13 @@ _SLUG = re.compile(SLUG_PATTERN)
 
 @blp.route("", methods=["GET"])
 @blp.read(EventFilterArgsSchema, EventPageSchema, operation_id="listEvents", headers=PAGE_HEADERS)
+@blp.alt_response(
+    200,
+    schema=EventFeatureCollectionSchema,
+    content_type=GEOJSON,
+    description="With format=geojson: the page's events that have coordinates.",
+    success=True,
+)
 def list_events(args: dict[str, Any]):
     """List events that match every filter, in date order, a page at a time."""
     return event_page_response(args)
@@ -52,18 +60,31 @@ def list_events(args: dict[str, Any]):
     description="The matching events: NDJSON, one object per line, or CSV (format=csv).",
     success=True,
 )
+@blp.alt_response(
+    200,
+    schema=EventFeatureCollectionSchema,
+    content_type=GEOJSON,
+    description="With format=geojson: the matching events that have coordinates.",
+    success=True,
+)
 def export_events(args: dict[str, Any]) -> Response:
     """Stream every event matching the filters, with no limit, as NDJSON or CSV.
 
     CSV columns: id, title, summary, type, date, date_start, date_end, precision, status,
     note, actors (`id:role; ...`), actor_names, sources (ids), via (`id>via; ...` for the
     citations read in another source), source_publishers, tags, related
-    (`id:relation; ...`), created_at, updated_at. Quotes are in NDJSON only.
+    (`id:relation; ...`), created_at, updated_at, then the place: place_name,
+    place_country, place_admin1, place_latitude, place_longitude, place_precision. Quotes are
+    in NDJSON only. GeoJSON holds the events that have coordinates, each event in its
+    feature's `properties`.
     """
     filters = filters_from_args(args)
     if args["format"] == "csv":
         lines = csv_lines(filters, sort=args["sort"], bom=args["bom"])
         mimetype, suffix = "text/csv", "csv"
+    elif args["format"] == "geojson":
+        lines = geojson_chunks(filters, sort=args["sort"])
+        mimetype, suffix = GEOJSON, "geojson"
     else:
         lines = ndjson_lines(filters, sort=args["sort"])
         mimetype, suffix = "application/x-ndjson", "ndjson"

@@ -73,7 +73,8 @@ _folded_name = functools.lru_cache(maxsize=65_536)(_folded)
 def search_columns(event: dict, aliases: Mapping[str, list[str]]) -> tuple[str, ...]:
     """Return an event's searchable words, folded, by column: title, summary, actors, tags.
 
-    `event` is the event as GET shows it; `aliases` holds each of its actors' aliases.
+    `event` is the event as GET shows it; `aliases` holds each of its actors' aliases. The
+    place's name and region are searched with the tags: keywords, not prose.
     """
     actor_ids = dict.fromkeys(actor["id"] for actor in event["actors"])
     actors = [_folded_name(actor["name"]) for actor in event["actors"]]
@@ -84,8 +85,15 @@ def search_columns(event: dict, aliases: Mapping[str, list[str]]) -> tuple[str, 
         _folded(event["title"]),
         _folded(event["summary"]),
         " ".join(words for words in actors if words),
-        " ".join(words for words in map(_folded_name, event["tags"]) if words),
+        " ".join(
+            words for words in map(_folded_name, [*event["tags"], *_place_names(event)]) if words
+        ),
     )
+
+
+def _place_names(event: dict) -> list[str]:
+    place = event.get("place")
+    return [name for name in (place["name"], place["admin1"]) if name] if place else []
 
 
 @dataclass(frozen=True)
@@ -233,7 +241,7 @@ def drop_search_rows(keys: list[object]) -> None:
 
 _MISSING_COPIES_SQL = "SELECT DISTINCT event_id FROM event_actor WHERE date_start IS NULL"
 # Columns an upgrade may add whose values events show: documents stored before lack them.
-_SHOWN_COLUMNS = frozenset({"event_source.via_id"})
+_SHOWN_COLUMNS = frozenset({"event_source.via_id", "event.place_name"})
 
 
 def complete(added_columns: Iterable[str] = ()) -> list[str]:

@@ -74,7 +74,7 @@ def update(kind: RecordKind, record_id: str, patch: dict, if_match, author: Auth
         _check_if_match(kind, record_id, if_match)
         if patch.get("id", record_id) != record_id:
             raise InvalidBody("An id cannot be changed.", errors={"id": ["Cannot be changed."]})
-        merged = {**kind.read_bodies([record_id])[record_id], **patch}
+        merged = merge_patch(kind.read_bodies([record_id])[record_id], patch)
         try:
             record = kind.record_schema().load(merged)
         except ValidationError as error:
@@ -103,3 +103,29 @@ def delete(kind: RecordKind, record_id: str, if_match, author: Author) -> None:
         for model, column in kind.children:
             model.delete().where(getattr(model, column) == record_id).execute()
         settle([RecordChange(kind, record_id, number, before, None)], now, author)
+
+
+def merge_patch(body: dict, patch: dict) -> dict:
+    """Apply a JSON merge patch (RFC 7396) to a record body.
+
+    A field set to null stays null, so that the record's schema says whether it may be (an
+    optional field then takes its default). Objects inside (a place) merge key by key, where
+    null removes a key.
+    """
+
+    def merged_object(target: dict, changes: dict) -> dict:
+        result = dict(target)
+        for key, value in changes.items():
+            if value is None:
+                result.pop(key, None)
+            elif isinstance(value, dict) and isinstance(result.get(key), dict):
+                result[key] = merged_object(result[key], value)
+            else:
+                result[key] = value
+        return result
+
+    merged = {**body, **patch}
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(body.get(key), dict):
+            merged[key] = merged_object(body[key], value)
+    return merged

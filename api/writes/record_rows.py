@@ -12,6 +12,7 @@ from typing import Any
 from peewee import chunked
 
 from api.domain.names import alias_key
+from api.domain.places import place_columns
 from api.queries.record_bodies import (
     ACTOR_COLUMNS,
     EVENT_COLUMNS,
@@ -111,7 +112,11 @@ def write_sources(writer: RowWriter, records: list[dict]) -> list[RecordChange]:
 
 
 def _event_values(record: dict) -> dict:
-    return {**{key: record[key] for key in EVENT_COLUMNS}, **date_columns(record["date"])}
+    return {
+        **{key: record[key] for key in EVENT_COLUMNS},
+        **date_columns(record["date"]),
+        **place_columns(record.get("place")),
+    }
 
 
 def write_events(writer: RowWriter, records: list[dict]) -> list[RecordChange]:

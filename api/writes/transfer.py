@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from peewee import chunked
 
 from api.domain.errors import InvalidRecords, Problem, validation_problems
+from api.domain.places import PLACE_COLUMNS
 from api.queries.exports import CSV_COLUMNS, LIST_SEPARATOR
 from api.writes.checks import Located, RecordBatch
 from api.writes.journal import Author
@@ -135,8 +136,16 @@ def _csv_record(row: dict[str, str]) -> tuple[dict, list[str]]:
         ],
         "tags": _items(row.get("tags", "")),
         "related": _pairs(row.get("related", ""), ":", ("id", "relation")),
+        "place": _csv_place(row),
     }
     return record, sorted(via)
+
+
+def _csv_place(row: dict[str, str]) -> dict | None:
+    """Read the place columns (empty: none; the schema checks the values, numbers included)."""
+    if not row.get(PLACE_COLUMNS["name"]):
+        return None
+    return {name: row.get(column) or None for name, column in PLACE_COLUMNS.items()}
 
 
 def _keep_stored_quotes(records: list[dict]) -> None:
