@@ -102,3 +102,42 @@ def test_init_db_adds_via_to_citations_and_restores_the_documents(
         key: value for key, value in old.items() if key != "sources"
     }
     assert_documents_match_tables()
+
+
+PLACE_AND_ORIGIN = (
+    "place_name",
+    "place_country",
+    "place_admin1",
+    "place_latitude",
+    "place_longitude",
+    "place_precision",
+    "origin_dataset",
+    "origin_id",
+    "origin_fields",
+)
+
+
+def test_init_db_adds_places_and_origins_and_restores_the_documents(
+    seeded_app, database_url, monkeypatch
+):
+    with database.connection_context():
+        for column in ("place_country", "place_longitude", "origin_dataset"):
+            database.execute_sql(f"DROP INDEX IF EXISTS event_{column}")
+        for column in PLACE_AND_ORIGIN:
+            database.execute_sql(f"ALTER TABLE event DROP COLUMN {column}")
+        for event_id, document in Event.select(Event.id, Event.document).tuples():
+            old = json.loads(document)
+            del old["place"], old["origin"]
+            Event.update(document=json.dumps(old)).where(Event.id == event_id).execute()
+    monkeypatch.setenv("TIMELINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("TIMELINE_SECRET_KEY", "migrate")
+    result = CliRunner().invoke(cli, ["init-db"])
+    assert result.exit_code == 0, result.output
+    for column in PLACE_AND_ORIGIN:
+        assert f"Added column event.{column}" in result.output
+    assert f"Stored the documents of {len(expected_ids())} event(s)" in result.output
+    new = seeded_app.test_client().get(f"/v1/events/{REUTERS_SHIPMENT}").get_json()
+    # Old events have neither: the columns are empty after the upgrade.
+    assert (new["place"], new["origin"]) == (None, None)
+    assert_documents_match_tables()
+    assert seeded_app.test_client().get("/v1/events?country=IRN").status_code == 200

@@ -109,6 +109,7 @@ def test_a_query_parameter_typo_in_the_spec_is_impossible(generated):
         "tag",
         "q",
         "country",
+        "origin",
         "bbox",
         "sort",
         "limit",

@@ -26,10 +26,12 @@ def test_an_event_has_the_contract_shape(client):
         "tags",
         "related",
         "place",
+        "origin",
         "created_at",
         "updated_at",
     ]
     assert body["place"] is None  # the article does not say where the missiles went
+    assert body["origin"] is None  # our own record, not imported
     assert body["actors"][0] == {"id": "iran", "name": "Iran", "role": "supplier"}
     assert set(body["sources"][0]) == {
         "id",

@@ -30,11 +30,13 @@ class EventFilters:
     # north` the place's coordinates must lie in (west > east: the box crosses 180°).
     countries: tuple[str, ...] = ()
     bbox: tuple[float, float, float, float] | None = None
+    # Upstream datasets (any of them) that imported events came from.
+    origins: tuple[str, ...] = ()
 
     @property
-    def selects_places(self) -> bool:
-        """Whether the filters select on where events happened (no rollup counts places)."""
-        return bool(self.countries) or self.bbox is not None
+    def selects_beyond_rollups(self) -> bool:
+        """Whether the filters select on what no rollup counts: places and origins."""
+        return bool(self.countries or self.origins) or self.bbox is not None
 
     def canonical(self) -> dict:
         """Return the filters as order-independent JSON values, to fingerprint them."""
@@ -42,7 +44,7 @@ class EventFilters:
         # A box's corners are in order: (10, 0, 20, 5) is not (20, 0, 10, 5). Place filters
         # left out are left out here too, so cursors issued before they existed still hold.
         values["bbox"] = list(self.bbox) if self.bbox is not None else None
-        for name in ("countries", "bbox"):
+        for name in ("countries", "bbox", "origins"):
             if not values[name]:
                 del values[name]
         # The order of a search's words matters (phrases), so it is kept as written.

@@ -43,4 +43,5 @@ def filters_from_args(args: dict[str, Any], scope_actor: str | None = None) -> E
         search=parse_search(args["q"]) if args.get("q") else None,
         countries=tuple(dict.fromkeys(args.get("country", []))),
         bbox=args.get("bbox"),
+        origins=tuple(dict.fromkeys(args.get("origin", []))),
     )

@@ -20,7 +20,7 @@ def plain_keys_serve(filters: EventFilters, driver: frozenset[str] | None, rest)
         and rest.scope_group is None
         and not rest.tags
         and rest.search is None
-        and not rest.selects_places
+        and not rest.selects_beyond_rollups
         and (driver is not None or not filters.roles)
     )
 

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 import orjson
 
+from api.domain.origins import origin_of
 from api.domain.places import place_of
 from api.storage.documents import strong_etag
 from api.storage.sql import iso_date, marks, run, utc_timestamp
@@ -11,7 +12,8 @@ from api.storage.sql import iso_date, marks, run, utc_timestamp
 _EVENT_SQL = (
     "SELECT id, title, summary, type, date, date_start, date_end, precision, status, note, "
     "created_at, updated_at, place_name, place_country, place_admin1, place_latitude, "
-    "place_longitude, place_precision FROM event WHERE id IN ({})"
+    "place_longitude, place_precision, origin_dataset, origin_id, origin_fields "
+    "FROM event WHERE id IN ({})"
 )
 _LIVE = " AND deleted_at IS NULL"
 # Every linked row of the events in one statement: (event, part, position, values...).
@@ -82,7 +84,8 @@ def describe_events(ids: list[str], *, live_only: bool = False) -> list[dict]:
             "status": row[8],
             "note": row[9],
             **links[row[0]],
-            "place": place_of(row[12:]),
+            "place": place_of(row[12:18]),
+            "origin": origin_of(row[18], row[19], orjson.loads(row[20]) if row[20] else None),
             "created_at": utc_timestamp(row[10]),
             "updated_at": utc_timestamp(row[11]),
         }

@@ -81,10 +81,17 @@ def event_conditions(
         conditions.append(_naming(filters.scope_group, filters.roles, probed))
     if filters.search is not None:
         conditions.append(matching_condition(filters.search))
+    return conditions + _place_and_origin(filters)
+
+
+def _place_and_origin(filters: EventFilters) -> list[Expression]:
+    conditions = []
     if filters.countries:
         conditions.append(Event.place_country.in_(filters.countries))
     if filters.bbox is not None:
         conditions.append(_in_box(filters.bbox))
+    if filters.origins:
+        conditions.append(Event.origin_dataset.in_(filters.origins))
     return conditions
 
 

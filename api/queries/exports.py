@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import orjson
 
 from api.domain.filters import EventFilters
+from api.domain.origins import ORIGIN_COLUMNS
 from api.domain.places import PLACE_COLUMNS, geojson_feature
 from api.queries.date_order import keys_in_date_order
 from api.queries.event_pages import events_page, sort_position
@@ -35,6 +36,7 @@ CSV_COLUMNS = (
     "created_at",
     "updated_at",
     *PLACE_COLUMNS.values(),
+    *ORIGIN_COLUMNS.values(),
 )
 LIST_SEPARATOR = "; "
 
@@ -61,6 +63,11 @@ def csv_row(event: dict) -> list[str]:
         (column, "" if place.get(name) is None else str(place[name]))
         for name, column in PLACE_COLUMNS.items()
     )
+    origin = event.get("origin") or {}
+    flat["origin_dataset"] = origin.get("dataset") or ""
+    flat["origin_id"] = origin.get("id") or ""
+    # The upstream fields as one JSON object, keys in their upstream order.
+    flat["origin_fields"] = orjson.dumps(origin["fields"]).decode() if origin else ""
     return [flat[column] for column in CSV_COLUMNS]
 
 

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
+from api.domain.origins import origin_of
 from api.domain.places import PLACE_COLUMNS, place_of
 from api.storage.models import (
     Actor,
@@ -80,6 +81,7 @@ def event_bodies(ids: Iterable[str]) -> dict[str, dict]:
             "tags": [tag for (tag,) in tags.get(event.id, [])],
             "related": [{"id": e, "relation": r} for e, r in related.get(event.id, [])],
             "place": place_of([getattr(event, column) for column in PLACE_COLUMNS.values()]),
+            "origin": origin_of(event.origin_dataset, event.origin_id, event.origin_fields),
         }
         for event in _live(Event, ids)
     }

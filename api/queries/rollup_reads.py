@@ -42,7 +42,7 @@ def _without_words(filters: EventFilters) -> bool:
 
 def _only_cell_keys(filters: EventFilters) -> bool:
     # Rollup cells are keyed by dates, type, status and actors: not by tags, words or places.
-    return not filters.tags and filters.search is None and not filters.selects_places
+    return not filters.tags and filters.search is None and not filters.selects_beyond_rollups
 
 
 def selects_on_cells(filters: EventFilters) -> bool:

@@ -4,6 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from api.domain.origins import ORIGIN_DATASETS
 from api.domain.vocabulary import EVENT_TYPES, PRECISIONS, RELATIONS, ROLES, STATUSES
 from api.schemas.common import PageArgsSchema, PageLinksSchema, PageMetaSchema, QueryArgsSchema
 from api.schemas.fields import (
@@ -18,6 +19,7 @@ from api.schemas.fields import (
     Text,
     WholeMatch,
 )
+from api.schemas.origins import OriginRecordSchema, OriginSchema
 from api.schemas.places import PlaceRecordSchema, PlaceSchema
 from api.schemas.sources import SourceFieldsSchema
 
@@ -99,6 +101,11 @@ class EventFilterFieldsSchema(QueryArgsSchema):
             "description": "Countries of the event's place, any of them: ISO 3166-1 alpha-3, "
             "alpha-2 or an English name (IRN, IR, Iran); repeat or comma-separate."
         },
+    )
+    origin = CommaList(
+        Choice(ORIGIN_DATASETS),
+        validate=validate.Length(max=len(ORIGIN_DATASETS)),
+        metadata={"description": "Only events imported from these datasets, any of them."},
     )
     bbox = BoundingBox(
         metadata={
@@ -258,6 +265,12 @@ class EventRecordSchema(Schema):
         allow_none=True,
         metadata={"description": "Where it happened; null when the sources do not say."},
     )
+    origin = fields.Nested(
+        OriginRecordSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The upstream dataset an imported event came from."},
+    )
 
     @validates("id")
     def check_not_reserved(self, value: str, **kwargs: Any) -> None:
@@ -330,6 +343,12 @@ class EventSchema(Schema):
     tags = fields.List(fields.String(), required=True)
     related = fields.List(fields.Nested(RelatedEventSchema), required=True)
     place = fields.Nested(PlaceSchema, required=True, allow_none=True)
+    origin = fields.Nested(
+        OriginSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Null for our own records; where an imported one came from."},
+    )
     created_at = fields.String(required=True, metadata={"format": "date-time"})
     updated_at = fields.String(required=True, metadata={"format": "date-time"})
 

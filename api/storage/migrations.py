@@ -65,6 +65,12 @@ def create_schema() -> list[str]:
                 "CREATE INDEX IF NOT EXISTS event_source_via_id ON event_source (via_id) "
                 "WHERE via_id IS NOT NULL"
             )
+            # Partial too: most events have no place and no origin.
+            for column in ("place_country", "place_longitude", "origin_dataset"):
+                database.execute_sql(
+                    f"CREATE INDEX IF NOT EXISTS event_{column} ON event ({column}) "
+                    f"WHERE {column} IS NOT NULL"
+                )
             create_search_table()
             if (
                 added

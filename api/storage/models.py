@@ -10,7 +10,7 @@ from peewee import (
     CompositeKey,
     DateField,
     DateTimeField,
-    FloatField,
+    DoubleField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -95,13 +95,19 @@ class Event(VersionedModel):
     status = CharField(max_length=16, index=True)
     note = TextField(null=True)
     span_class = SmallIntegerField(default=0)
-    # Where it happened (api/domain/places.py): all null when the event has no place.
+    # Where it happened (api/domain/places.py): all null when the event has no place. The
+    # indexes of these and the origin's columns are made in migrations.py, after an older
+    # table has gained them.
     place_name = CharField(max_length=300, null=True)
-    place_country = CharField(max_length=3, null=True, index=True)
+    place_country = CharField(max_length=3, null=True)
     place_admin1 = CharField(max_length=300, null=True)
-    place_latitude = FloatField(null=True)
-    place_longitude = FloatField(null=True, index=True)
+    place_latitude = DoubleField(null=True)
+    place_longitude = DoubleField(null=True)
     place_precision = CharField(max_length=8, null=True)
+    # Where an imported event came from (api/domain/origins.py): all null for our own.
+    origin_dataset = CharField(max_length=16, null=True)
+    origin_id = CharField(max_length=200, null=True)
+    origin_fields = JsonText(null=True)
     # The event as GET shows it, as JSON, and its ETag's digest: kept by every write.
     document = TextField(null=True)
     document_digest = CharField(max_length=16, null=True)

@@ -245,6 +245,7 @@ def _representation(record: dict, columns: dict, stamp_text: str) -> dict:
         "tags": record["tags"],
         "related": [],
         "place": None,
+        "origin": None,
         "created_at": stamp_text,
         "updated_at": stamp_text,
     }

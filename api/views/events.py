@@ -74,9 +74,9 @@ def export_events(args: dict[str, Any]) -> Response:
     note, actors (`id:role; ...`), actor_names, sources (ids), via (`id>via; ...` for the
     citations read in another source), source_publishers, tags, related
     (`id:relation; ...`), created_at, updated_at, then the place: place_name,
-    place_country, place_admin1, place_latitude, place_longitude, place_precision. Quotes are
-    in NDJSON only. GeoJSON holds the events that have coordinates, each event in its
-    feature's `properties`.
+    place_country, place_admin1, place_latitude, place_longitude, place_precision, and the
+    origin: origin_dataset, origin_id, origin_fields (JSON). Quotes are in NDJSON only.
+    GeoJSON holds the events that have coordinates, each event in its feature's `properties`.
     """
     filters = filters_from_args(args)
     if args["format"] == "csv":

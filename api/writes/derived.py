@@ -241,7 +241,7 @@ def drop_search_rows(keys: list[object]) -> None:
 
 _MISSING_COPIES_SQL = "SELECT DISTINCT event_id FROM event_actor WHERE date_start IS NULL"
 # Columns an upgrade may add whose values events show: documents stored before lack them.
-_SHOWN_COLUMNS = frozenset({"event_source.via_id", "event.place_name"})
+_SHOWN_COLUMNS = frozenset({"event_source.via_id", "event.place_name", "event.origin_dataset"})
 
 
 def complete(added_columns: Iterable[str] = ()) -> list[str]:

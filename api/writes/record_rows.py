@@ -12,6 +12,7 @@ from typing import Any
 from peewee import chunked
 
 from api.domain.names import alias_key
+from api.domain.origins import origin_columns
 from api.domain.places import place_columns
 from api.queries.record_bodies import (
     ACTOR_COLUMNS,
@@ -116,6 +117,7 @@ def _event_values(record: dict) -> dict:
         **{key: record[key] for key in EVENT_COLUMNS},
         **date_columns(record["date"]),
         **place_columns(record.get("place")),
+        **origin_columns(record.get("origin")),
     }
 
 

@@ -137,8 +137,21 @@ def _csv_record(row: dict[str, str]) -> tuple[dict, list[str]]:
         "tags": _items(row.get("tags", "")),
         "related": _pairs(row.get("related", ""), ":", ("id", "relation")),
         "place": _csv_place(row),
+        "origin": _csv_origin(row),
     }
     return record, sorted(via)
+
+
+def _csv_origin(row: dict[str, str]) -> dict | None:
+    """Read the origin columns (empty: our own record); `origin_fields` is a JSON object."""
+    if not row.get("origin_dataset"):
+        return None
+    text = row.get("origin_fields") or "{}"
+    try:
+        upstream = json.loads(text)
+    except ValueError:
+        upstream = text  # not an object: the schema names the column's problem
+    return {"dataset": row["origin_dataset"], "id": row.get("origin_id"), "fields": upstream}
 
 
 def _csv_place(row: dict[str, str]) -> dict | None:
