@@ -82,32 +82,27 @@ def _repeat(
         time.sleep(pause)
 
 
-def _trickle_headers(host: str, port: int, until: float) -> None:
-    """Send a request line, then one header byte every few seconds, never ending the headers."""
+def _trickle(host: str, port: int, head: bytes, until: float) -> None:
+    """Send `head`, then one more byte every few seconds, never finishing the request."""
     with socket.create_connection((host, port)) as sock:
-        sock.sendall(b"GET /v1/events?limit=1 HTTP/1.1\r\nHost: bench\r\n")
-        while time.monotonic() < until:
-            try:
-                sock.sendall(b"X")
-            except OSError:
-                return
-            time.sleep(TRICKLE_SECONDS)
-
-
-def _trickle_body(host: str, port: int, token: str, until: float) -> None:
-    """POST an event whose announced body arrives one byte every few seconds."""
-    head = (
-        "POST /v1/events HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-        f"Authorization: Bearer {token}\r\nContent-Length: 100000\r\n\r\n"
-    )
-    with socket.create_connection((host, port)) as sock:
-        sock.sendall(head.encode())
+        sock.sendall(head)
         while time.monotonic() < until:
             try:
                 sock.sendall(b" ")
             except OSError:
                 return
             time.sleep(TRICKLE_SECONDS)
+
+
+# Headers that never end, and a POST whose announced body never arrives.
+TRICKLED_HEADERS = b"GET /v1/events?limit=1 HTTP/1.1\r\nHost: bench\r\nX-Slow: x"
+
+
+def _trickled_body(token: str) -> bytes:
+    return (
+        "POST /v1/events HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: 100000\r\n\r\n"
+    ).encode()
 
 
 def _run(attackers: list[threading.Thread], host: str, port: int, seconds: float) -> Outcome:
@@ -144,12 +139,10 @@ def slow_attack(url: str, headers: int, bodies: int, token: str, seconds: float)
     """Slow connections (headers trickling, bodies trickling) while probes ask for cheap pages."""
     host, port = _address(url)
     until = time.monotonic() + seconds + 1.0
+    heads = [TRICKLED_HEADERS] * headers + [_trickled_body(token)] * bodies
     threads = [
-        threading.Thread(target=_trickle_headers, args=(host, port, until), daemon=True)
-        for _ in range(headers)
-    ] + [
-        threading.Thread(target=_trickle_body, args=(host, port, token, until), daemon=True)
-        for _ in range(bodies)
+        threading.Thread(target=_trickle, args=(host, port, head, until), daemon=True)
+        for head in heads
     ]
     probes = _run(threads, host, port, seconds)
     return {

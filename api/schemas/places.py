@@ -13,26 +13,24 @@ _PRECISION = (
 )
 
 
+def _degrees(bound: int, description: str) -> fields.Float:
+    return fields.Float(
+        load_default=None,
+        allow_none=True,
+        allow_nan=False,
+        validate=validate.Range(min=-bound, max=bound),
+        metadata={"description": description},
+    )
+
+
 class PlaceRecordSchema(Schema):
     """Where an event happened, as clients write it."""
 
     name = Text(required=True, validate=validate.Length(min=1, max=300))
     country = CountryCode(load_default=None, allow_none=True)
     admin1 = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=300))
-    latitude = fields.Float(
-        load_default=None,
-        allow_none=True,
-        allow_nan=False,
-        validate=validate.Range(min=-90, max=90),
-        metadata={"description": "WGS 84 degrees north; null with longitude when unknown."},
-    )
-    longitude = fields.Float(
-        load_default=None,
-        allow_none=True,
-        allow_nan=False,
-        validate=validate.Range(min=-180, max=180),
-        metadata={"description": "WGS 84 degrees east; null with latitude when unknown."},
-    )
+    latitude = _degrees(90, "WGS 84 degrees north; null with longitude when unknown.")
+    longitude = _degrees(180, "WGS 84 degrees east; null with latitude when unknown.")
     precision = Choice(PLACE_PRECISIONS, required=True, metadata={"description": _PRECISION})
 
     @validates_schema
