@@ -378,9 +378,14 @@ class EventFeatureSchema(Schema):
 
 
 class EventFeatureCollectionSchema(Schema):
-    """A page of events (those with coordinates) as a GeoJSON FeatureCollection."""
+    """Events (those with coordinates) as a GeoJSON FeatureCollection."""
 
     type = fields.String(required=True, validate=validate.OneOf(["FeatureCollection"]))
     features = fields.List(fields.Nested(EventFeatureSchema), required=True)
+
+
+class EventFeaturePageSchema(EventFeatureCollectionSchema):
+    """A page of events (those with coordinates) as a GeoJSON FeatureCollection, with paging."""
+
     meta = fields.Nested(PageMetaSchema, required=True)
     links = fields.Nested(PageLinksSchema, required=True)

@@ -18,6 +18,7 @@ from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.events import (
     EventExportArgsSchema,
     EventFeatureCollectionSchema,
+    EventFeaturePageSchema,
     EventFilterArgsSchema,
     EventPageSchema,
     EventSchema,
@@ -35,7 +36,7 @@ _SLUG = re.compile(SLUG_PATTERN)
 @blp.read(EventFilterArgsSchema, EventPageSchema, operation_id="listEvents", headers=PAGE_HEADERS)
 @blp.alt_response(
     200,
-    schema=EventFeatureCollectionSchema,
+    schema=EventFeaturePageSchema,
     content_type=GEOJSON,
     description="With format=geojson: the page's events that have coordinates.",
     success=True,
