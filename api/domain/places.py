@@ -27,16 +27,6 @@ def place_of(values: Sequence) -> dict | None:
     return None if place["name"] is None else place
 
 
-def in_box(bbox: tuple[float, float, float, float], longitude: float, latitude: float) -> bool:
-    """Tell whether a point lies in `west, south, east, north` (west > east: across 180°)."""
-    west, south, east, north = bbox
-    if not south <= latitude <= north:
-        return False
-    if west <= east:
-        return west <= longitude <= east
-    return longitude >= west or longitude <= east
-
-
 def geojson_feature(event: dict, properties=None) -> dict | None:
     """Return an event as a GeoJSON Feature (RFC 7946), or None when it has no coordinates.
 

@@ -64,10 +64,9 @@ def csv_row(event: dict) -> list[str]:
         for name, column in PLACE_COLUMNS.items()
     )
     origin = event.get("origin") or {}
-    flat["origin_dataset"] = origin.get("dataset") or ""
-    flat["origin_id"] = origin.get("id") or ""
+    flat.update((ORIGIN_COLUMNS[name], origin.get(name) or "") for name in ("dataset", "id"))
     # The upstream fields as one JSON object, keys in their upstream order.
-    flat["origin_fields"] = orjson.dumps(origin["fields"]).decode() if origin else ""
+    flat[ORIGIN_COLUMNS["fields"]] = orjson.dumps(origin["fields"]).decode() if origin else ""
     return [flat[column] for column in CSV_COLUMNS]
 
 
