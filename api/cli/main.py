@@ -2,31 +2,36 @@
 
 import difflib
 import io
+import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
 import click
+import yaml
 from flask import current_app
 from flask.cli import FlaskGroup
+from marshmallow import ValidationError
+from tqdm import tqdm
 
 from api import create_app
 from api.cli.generate import generate_command
 from api.cli.tokens import token_cli
 from api.cli.verify import verify_command
-from api.domain.errors import InvalidRecords
+from api.domain.errors import InvalidRecords, validation_problems
 from api.http.openapi import spec_yaml
+from api.schemas.imports import ImportMappingSchema
 from api.settings import load_settings
 from api.storage.connection import database, utc_now, write_transaction
 from api.storage.migrations import create_schema
 from api.writes.backfill import backfill_journal
-from api.writes.batches import check_and_write
 from api.writes.derived import complete
+from api.writes.imports import IMPORT_FORMATS, UPSTREAM_FORMATS, ImportOptions, run_import
 from api.writes.seeding import seed
-from api.writes.transfer import IMPORT_AUTHOR, IMPORT_READERS, export_lines
+from api.writes.transfer import IMPORT_AUTHOR, export_lines
 
 cli = FlaskGroup(
     name="timeline",
@@ -147,31 +152,136 @@ def export_command(output: Path | None) -> None:
 @click.option(
     "--format",
     "file_format",
-    type=click.Choice(sorted(IMPORT_READERS)),
+    type=click.Choice(IMPORT_FORMATS),
     default="ndjson",
     show_default=True,
-    help="ndjson: a `timeline export` file; csv: events in the columns of the CSV export.",
+    help="ndjson: a `timeline export` file; csv: events in the columns of the CSV export; "
+    "acled: ACLED's CSV export; ucdp-ged: UCDP GED's CSV; ftm: FollowTheMoney JSON lines "
+    "(OpenSanctions).",
 )
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML file overriding the default mappings (event types, actors, sources).",
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the good rows; write the rejected ones, with reasons, to --rejects.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where --skip-invalid writes rejected rows (default: FILE.rejected.ndjson).",
+)
+@click.option("--dry-run", is_flag=True, help="Check and count everything; write nothing.")
 @click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
-def import_command(file_format: str, path: Path) -> None:
+def import_command(  # click passes each option by name
+    *,
+    file_format: str,
+    mapping: Path | None,
+    skip_invalid: bool,
+    rejects: Path | None,
+    dry_run: bool,
+    path: Path,
+) -> None:
     """Load FILE (or - for standard input) in one transaction, upserting by id.
 
     A CSV file holds events only, whose actors and sources must exist; it has no quotes, so
-    each citation an event already has keeps its quote.
+    each citation an event already has keeps its quote. Upstream rows get ids from their own
+    (acled-<event_id_cnty>, ucdp-ged-<id>, ftm-<Sanction id>): importing a file again changes
+    nothing, and a changed row updates its event.
     """
-
-    def progress(kind: str, done: int, total: int) -> None:
-        click.echo(f"{kind}s: {done}/{total} written", err=True)
-
     name = "<stdin>" if str(path) == "-" else str(path)
-    with _reporting_problems(name), database.connection_context(), _opened(path) as lines:
+    options = ImportOptions(skip_invalid=skip_invalid, dry_run=dry_run)
+    rejects = rejects or Path(f"{'rejected' if name == '<stdin>' else name}.rejected.ndjson")
+    with (
+        _reporting_problems(name),
+        database.connection_context(),
+        _opened(path) as lines,
+        _rejects_file(rejects, skip_invalid) as rejected,
+        _progress_bar(file_format) as progress,
+    ):
         try:
-            batch, stamps = IMPORT_READERS[file_format](lines, name)
+            report = run_import(
+                file_format,
+                lines,
+                name,
+                utc_now(),
+                IMPORT_AUTHOR,
+                mapping=_read_mapping(mapping) if mapping else None,
+                options=options,
+                rejected=rejected,
+                progress=progress,
+            )
         except UnicodeDecodeError as error:
             message = f"{name} is not UTF-8 ({error}); nothing was written."
             raise click.ClickException(message) from None
-        counts = check_and_write(batch, utc_now(), IMPORT_AUTHOR, stamps=stamps, progress=progress)
-        _echo_counts(counts)
+    _echo_counts(report.counts)
+    if skip_invalid:
+        click.echo(f"rows: {report.rows} read, {report.rejected} rejected (see {rejects})")
+    if dry_run:
+        click.echo("dry run: nothing was written")
+
+
+def _read_mapping(path: Path) -> dict:
+    """Read and validate a --mapping file (YAML)."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(document, dict):
+            raise ValidationError("A mapping file is a YAML mapping of tables.")
+        # YAML reads UCDP's `1:` as a number; the tables' keys are upstream text.
+        tables = {
+            table: {str(key): value for key, value in values.items()}
+            if isinstance(values, dict)
+            else values
+            for table, values in document.items()
+        }
+        return ImportMappingSchema().load(tables)
+    except yaml.YAMLError as error:
+        raise click.BadParameter(f"not YAML: {error}", param_hint="--mapping") from None
+    except ValidationError as error:
+        raise click.BadParameter(
+            "; ".join(str(p) for p in validation_problems("", error.messages)),
+            param_hint="--mapping",
+        ) from None
+
+
+@contextmanager
+def _rejects_file(path: Path, wanted: bool) -> Iterator[Callable]:
+    """Write each rejected row, with its problems, as one JSON line (only with --skip-invalid)."""
+    if not wanted:
+        yield lambda *_: None
+        return
+    with path.open("w", encoding="utf-8", newline="\n") as file:
+
+        def rejected(where: str, row: dict | None, problems: list) -> None:
+            line = {
+                "where": where,
+                "problems": [{"field": p.field, "message": p.message} for p in problems],
+                "row": row,
+            }
+            file.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+        yield rejected
+
+
+@contextmanager
+def _progress_bar(file_format: str) -> Iterator[Callable]:
+    """Show rows read on standard error (a bar on a terminal), or records written."""
+    if file_format not in UPSTREAM_FORMATS:
+
+        def written(kind: str, done: int, total: int | None) -> None:
+            click.echo(f"{kind}s: {done}/{total} written", err=True)
+
+        yield written
+        return
+    with tqdm(unit=" rows", file=sys.stderr, disable=None, mininterval=0.5) as bar:
+
+        def read(_kind: str, done: int, _total: int | None) -> None:
+            bar.update(done - bar.n)
+
+        yield read
 
 
 @contextmanager

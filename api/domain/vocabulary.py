@@ -50,6 +50,31 @@ EVENT_TYPES: tuple[Term, ...] = (
         "Weapons use",
         "A party uses weapons in an armed conflict; how it obtained them is another event.",
     ),
+    # General types for the conflict and protest events imported from ACLED and UCDP.
+    Term(
+        "armed_clash",
+        "Armed clash",
+        "Armed, organized groups fight each other, neither side's role being the other's target.",
+    ),
+    Term(
+        "attack",
+        "Attack",
+        "An armed party strikes a target: people, a place or a force (shelling, air strikes, "
+        "bombings, violence against civilians).",
+    ),
+    Term("protest", "Protest", "People gather in public to demonstrate against or for something."),
+    Term("riot", "Riot", "A violent demonstration, or mob violence."),
+    Term(
+        "agreement",
+        "Agreement",
+        "Parties agree: a ceasefire, a peace deal, a prisoner exchange, a territorial transfer.",
+    ),
+    Term(
+        "development",
+        "Strategic development",
+        "A non-violent event that shapes a conflict: arrests, a base set up, looting, a change "
+        "of group or activity.",
+    ),
 )
 
 STATUSES: tuple[Term, ...] = (

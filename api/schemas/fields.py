@@ -38,16 +38,57 @@ def _an_iso_country(code: str) -> None:
         raise ValidationError(f"{code!r} is not an ISO 3166-1 alpha-3 country code.")
 
 
+# Names news and the conflict datasets (ACLED, UCDP) use that ISO 3166 spells otherwise.
+COMMON_COUNTRY_NAMES = {
+    "russia": "RUS",
+    "turkey": "TUR",
+    "democratic republic of congo": "COD",
+    "democratic republic of the congo": "COD",
+    "dr congo": "COD",
+    "republic of congo": "COG",
+    "congo": "COG",
+    "bosnia-herzegovina": "BIH",
+    "bosnia and herzegovina": "BIH",
+    "ivory coast": "CIV",
+    "laos": "LAO",
+    "vietnam": "VNM",
+    "south korea": "KOR",
+    "north korea": "PRK",
+    "czech republic": "CZE",
+    "macedonia": "MKD",
+    "swaziland": "SWZ",
+    "eswatini": "SWZ",
+    "cape verde": "CPV",
+    "east timor": "TLS",
+    "burma": "MMR",
+    "myanmar (burma)": "MMR",
+    "brunei": "BRN",
+    "palestine": "PSE",
+}
+
+
 def country_code(text: str) -> str | None:
     """Return the alpha-3 code of a country named by alpha-3, alpha-2 or a name; None if none.
 
     Names are matched as ISO 3166 (pycountry's data) knows them, case-insensitively: official,
-    common and short names ("Iran", "IR", "irn").
+    common and short names ("Iran", "IR", "irn"), and the names in COMMON_COUNTRY_NAMES.
+    A name with a parenthesis ("Russia (Soviet Union)", UCDP's) is also tried without it.
     """
-    try:
-        return pycountry.countries.lookup(text.strip()).alpha_3
-    except LookupError:
-        return None
+    for candidate in (text.strip(), text.split("(", maxsplit=1)[0].strip()):
+        try:
+            return pycountry.countries.lookup(candidate).alpha_3
+        except LookupError:
+            pass
+        if candidate.casefold() in COMMON_COUNTRY_NAMES:
+            return COMMON_COUNTRY_NAMES[candidate.casefold()]
+    return None
+
+
+def country_numeric(code: str) -> str | None:
+    """Return the alpha-3 code of an ISO 3166-1 numeric code (ACLED's `iso`); None if none."""
+    text = code.strip()
+    found = pycountry.countries.get(numeric=text.zfill(3)) if text.isdigit() else None
+    return found.alpha_3 if found else None
 
 
 class Text(fields.String):

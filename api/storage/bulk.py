@@ -47,3 +47,19 @@ def bulk_update(table: str, columns: tuple[str, ...], key: str, rows: list[tuple
     sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"
     cursor = database.cursor()
     cursor.executemany(sql if is_postgresql() else sql.replace("%s", "?"), rows)
+
+
+def insert_records(model, rows: list[dict]) -> None:
+    """Insert rows of a model given as `{field name: value}` (each with the same names).
+
+    Values are converted as peewee converts them (`db_value`), then inserted in bulk, without
+    building one statement a row.
+    """
+    if not rows:
+        return
+    names = tuple(rows[0])
+    fields = [model._meta.fields[name] for name in names]
+    values = [
+        tuple(f.db_value(row[n]) for f, n in zip(fields, names, strict=True)) for row in rows
+    ]
+    bulk_insert(model._meta.table_name, tuple(f.column_name for f in fields), values)

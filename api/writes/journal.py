@@ -7,6 +7,7 @@ from typing import Any
 
 from peewee import chunked
 
+from api.storage.bulk import insert_records
 from api.storage.models import Change, Revision
 
 _CHUNK = 500
@@ -64,7 +65,7 @@ def record_revisions(changes: Iterable[RecordChange], at: dt.datetime, author: A
         for change in changes
     ]
     for chunk in chunked(rows, _CHUNK):
-        Revision.insert_many(chunk).execute()
+        insert_records(Revision, chunk)
 
 
 def record_changes(
@@ -79,4 +80,4 @@ def record_changes(
         for event_id, op in ops
     ]
     for chunk in chunked(rows, _CHUNK):
-        Change.insert_many(chunk).execute()
+        insert_records(Change, chunk)

@@ -22,6 +22,7 @@ from api.queries.record_bodies import (
     event_bodies,
     source_bodies,
 )
+from api.storage.bulk import insert_records
 from api.storage.models import ActorAlias, EventActor, EventRelation, EventSource, EventTag
 from api.writes.derived import EVENT_ACTOR_COPIES, date_columns
 from api.writes.journal import RecordChange
@@ -44,37 +45,64 @@ class RowWriter:
     progress: Progress
 
     def upsert(self, records: list[dict], stored: dict[str, dict], values) -> list[RecordChange]:
-        """Upsert the records that differ from `stored`, each a new revision; return them."""
+        """Upsert the records that differ from `stored`, each a new revision; return them.
+
+        New records are inserted in bulk; changed ones are updated one by one.
+        """
         changed = [record for record in records if stored.get(record["id"]) != record]
         revisions = self._revisions([record["id"] for record in changed])
-        written = []
+        written, new_rows = [], []
         for done, record in enumerate(changed, start=1):
-            number = self._upsert_one(record, values(record), revisions.get(record["id"]))
+            revision = revisions.get(record["id"])
+            if revision is None:
+                new_rows.append(self._new_row(record, values(record)))
+            else:
+                # New rows first: a changed record may refer to one (an actor's new parent).
+                _insert_rows(self.kind.model, new_rows)
+                new_rows.clear()
+                self._update(record, values(record), revision)
             written.append(
-                RecordChange(self.kind, record["id"], number, stored.get(record["id"]), record)
+                RecordChange(
+                    self.kind, record["id"], (revision or 0) + 1, stored.get(record["id"]), record
+                )
             )
             if done % PROGRESS_EVERY == 0 or done == len(changed):
+                _insert_rows(self.kind.model, new_rows)
+                new_rows.clear()
                 self.progress(self.kind.name, done, len(changed))
         return written
 
     def _revisions(self, ids: list[str]) -> dict[str, int]:
-        model = self.kind.model
-        return dict(model.select(model.id, model.revision).where(model.id.in_(ids)).tuples())
+        model, found = self.kind.model, {}
+        for chunk in chunked(ids, _CHUNK):
+            found.update(
+                model.select(model.id, model.revision).where(model.id.in_(chunk)).tuples()
+            )
+        return found
 
-    def _upsert_one(self, record: dict, values: dict, revision: int | None) -> int:
-        model, key = self.kind.model, (self.kind.name, record["id"])
-        created_at, updated_at = self.stamps.get(key, (self.now, self.now))
+    def _stamps(self, record: dict) -> tuple[dt.datetime, dt.datetime]:
+        return self.stamps.get((self.kind.name, record["id"]), (self.now, self.now))
+
+    def _new_row(self, record: dict, values: dict) -> dict:
+        created_at, updated_at = self._stamps(record)
+        return {
+            "id": record["id"],
+            "revision": 1,
+            "created_at": created_at,
+            **values,
+            "updated_at": updated_at,
+            "deleted_at": None,
+        }
+
+    def _update(self, record: dict, values: dict, revision: int) -> None:
+        model, (_, updated_at) = self.kind.model, self._stamps(record)
         values = {**values, "updated_at": updated_at, "deleted_at": None}
-        if revision is None:
-            model.insert(id=record["id"], revision=1, created_at=created_at, **values).execute()
-            return 1
         model.update(revision=revision + 1, **values).where(model.id == record["id"]).execute()
-        return revision + 1
 
 
 def _insert_rows(model, rows: list[dict]) -> None:
     for chunk in chunked(rows, _CHUNK):
-        model.insert_many(chunk).execute()
+        insert_records(model, chunk)
 
 
 def _parents_first(records: list[dict]) -> list[dict]:

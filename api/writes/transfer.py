@@ -54,8 +54,8 @@ def _parse_stamp(value: object) -> dt.datetime:
     return dt.datetime.fromisoformat(value[:-1])
 
 
-def read_ndjson(lines: Iterable[str], name: str) -> tuple[RecordBatch, dict]:
-    """Read and validate a `timeline export` file; raise InvalidRecords naming each bad line."""
+def read_ndjson(lines: Iterable[str], name: str) -> tuple[RecordBatch, dict, list[Problem]]:
+    """Read and validate a `timeline export` file: its good records, stamps, the bad lines."""
     batch, stamps, problems = RecordBatch(), {}, []
     for number, line in enumerate(lines, start=1):
         where = f"{name}:{number}"
@@ -77,9 +77,7 @@ def read_ndjson(lines: Iterable[str], name: str) -> tuple[RecordBatch, dict]:
             problems.append(Problem(where, "", message))
             continue
         getattr(batch, kind.plural).append(Located(where, record))
-    if problems:
-        raise InvalidRecords(problems)
-    return batch, stamps
+    return batch, stamps, problems
 
 
 # The CSV columns a client writes; the others (dates, names) are the server's to derive.
@@ -175,8 +173,11 @@ def _keep_stored_quotes(records: list[dict]) -> None:
             citation["quote"] = quotes.get((citation["id"], citation["via"]))
 
 
-def read_csv(lines: Iterable[str], name: str) -> tuple[RecordBatch, dict]:
-    """Read and validate events in the CSV export's columns; raise InvalidRecords naming each."""
+def read_csv(lines: Iterable[str], name: str) -> tuple[RecordBatch, dict, list[Problem]]:
+    """Read and validate events in the CSV export's columns: good events, stamps, bad rows.
+
+    Raise InvalidRecords if the header will not do.
+    """
     reader = csv.DictReader(lines, restkey=_SURPLUS)
     problems = _csv_header_problems(reader.fieldnames, f"{name}:1")
     if problems:
@@ -188,14 +189,18 @@ def read_csv(lines: Iterable[str], name: str) -> tuple[RecordBatch, dict]:
             problems.append(Problem(where, "", "the row does not have one value per column"))
             continue
         record, unmatched = _csv_record(row)
-        for source_id in unmatched:
-            problems.append(Problem(where, "via", f"{source_id!r} is not among the row's sources"))
+        row_problems = [
+            Problem(where, "via", f"{source_id!r} is not among the row's sources")
+            for source_id in unmatched
+        ]
         if all(row.get(column) for column in _CSV_STAMPS):
             try:
                 stamps[("event", row["id"])] = tuple(_parse_stamp(row[c]) for c in _CSV_STAMPS)
             except ValueError as error:
-                problems.append(Problem(where, "created_at", str(error)))
-        rows.append(Located(where, record))
+                row_problems.append(Problem(where, "created_at", str(error)))
+        problems += row_problems
+        if not row_problems:
+            rows.append(Located(where, record))
     _keep_stored_quotes([item.record for item in rows])
     batch = RecordBatch()
     for item in rows:
@@ -203,12 +208,12 @@ def read_csv(lines: Iterable[str], name: str) -> tuple[RecordBatch, dict]:
             batch.events.append(Located(item.where, _RECORD_SCHEMAS["event"].load(item.record)))
         except ValidationError as error:
             problems.extend(validation_problems(item.where, error.messages))
-    if problems:
-        raise InvalidRecords(problems)
-    return batch, stamps
+    return batch, stamps, problems
 
 
-IMPORT_READERS: dict[str, Callable[[Iterable[str], str], tuple[RecordBatch, dict]]] = {
+IMPORT_READERS: dict[
+    str, Callable[[Iterable[str], str], tuple[RecordBatch, dict, list[Problem]]]
+] = {
     "ndjson": read_ndjson,
     "csv": read_csv,
 }

@@ -1,0 +1,196 @@
+"""FollowTheMoney entities as OpenSanctions publishes them: one JSON entity a line.
+
+Each `Sanction` entity becomes a sanctions announcement (and, when it has an `endDate`, the
+curb's expiry); the entity it designates becomes its target, with its names and aliases. See
+https://followthemoney.tech/explorer/schemata/Sanction/.
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlsplit
+
+from api.domain.names import slugify
+from api.writes.upstream.rows import Dataset, UpstreamRecords, UpstreamRow, title_of
+
+FTM = Dataset(
+    name="opensanctions",
+    publisher="OpenSanctions",
+    title="OpenSanctions data in FollowTheMoney form",
+    url="https://www.opensanctions.org/",
+)
+
+# The entities a sanction can designate, and the kind of actor each becomes.
+TARGET_KINDS = {
+    "Person": "person",
+    "Organization": "organization",
+    "Company": "organization",
+    "LegalEntity": "organization",
+    "Vessel": "organization",
+    "Airplane": "organization",
+}
+_DATE_PROPERTIES = ("listingDate", "startDate", "date")
+_USED = {"entity", "authority", "sourceUrl"}
+COLUMNS = {
+    "id": "id",
+    "origin.id": "id",
+    "title": "authority",
+    "summary": "reason",
+    "date": "listingDate",
+    "actors": "entity",
+    "sources": "sourceUrl",
+    "origin.fields": "properties",
+}
+_EXPIRY_COLUMNS = {**COLUMNS, "date": "endDate"}
+
+
+class _Entities:
+    """The names of the file's entities, and the sanctions waiting for theirs."""
+
+    def __init__(self) -> None:
+        self.named: dict[str, tuple[str, list[str], str]] = {}
+        self.waiting: dict[str, list[UpstreamRow]] = {}
+
+
+def read_ftm(
+    lines: Iterable[str], name: str, records: UpstreamRecords, _mapping: dict
+) -> Iterator[UpstreamRow]:
+    """Read FtM JSON lines: each Sanction into events, the other entities for their names.
+
+    A sanction may come before the entity it designates: it waits for it, and a sanction whose
+    entity never comes is a problem at the end of the file.
+    """
+    entities = _Entities()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{name}:{number}"
+        try:
+            entity = json.loads(line)
+            entity_id, schema = str(entity["id"]), str(entity["schema"])
+            properties = entity.get("properties") or {}
+            if not isinstance(properties, dict):
+                raise TypeError("properties must be an object")
+        except (ValueError, KeyError, TypeError) as error:
+            row = UpstreamRow(where, number, {"line": line.rstrip("\n")[:2000]}, columns=COLUMNS)
+            row.problem("", f"not an FtM entity ({type(error).__name__}: {error})")
+            yield row
+            continue
+        if schema == "Sanction":
+            row = UpstreamRow(where, number, entity, columns=COLUMNS)
+            target = _first(properties, "entity")
+            if target is None:
+                row.problem("entity", "a Sanction names the entity it designates")
+                yield row
+            elif target in entities.named:
+                yield _sanction(row, records, entities.named[target])
+            else:
+                entities.waiting.setdefault(target, []).append(row)
+            continue
+        names = _values(properties, "name")
+        if names:
+            aliases = [n for n in _values(properties, "alias") if n not in names[1:]]
+            entities.named[entity_id] = (names[0], names[1:] + aliases, schema)
+            for row in entities.waiting.pop(entity_id, []):
+                yield _sanction(row, records, entities.named[entity_id])
+    for target, rows in entities.waiting.items():
+        for row in rows:
+            row.problem("entity", f"the entity {target!r} is not in the file")
+            yield row
+
+
+def _values(properties: dict, name: str) -> list[str]:
+    values = properties.get(name) or []
+    if isinstance(values, str):
+        values = [values]
+    return [" ".join(str(v).split()) for v in values if str(v).strip()]
+
+
+def _first(properties: dict, name: str) -> str | None:
+    values = _values(properties, name)
+    return values[0] if values else None
+
+
+def _sanction(row: UpstreamRow, records: UpstreamRecords, target: tuple) -> UpstreamRow:
+    sanction_id, properties = str(row.raw["id"]), row.raw.get("properties") or {}
+    name, aliases, schema = target
+    kind = TARGET_KINDS.get(schema)
+    if kind is None:
+        row.problem("entity", f"designates a {schema}, not one of {', '.join(TARGET_KINDS)}")
+        return row
+    entity_id = _first(properties, "entity")
+    target_id = records.keyed_actor(slugify(f"ftm {entity_id}")[:200], name, kind, aliases)
+    authority = _first(properties, "authority")
+    authority_id = records.actor(authority, "agency") if authority else None
+    program, reason = _first(properties, "program"), _first(properties, "reason")
+    title = title_of(authority or "Sanctions", "sanctions" if authority else "on", name)
+    summary = title_of(
+        f"{authority or 'An authority'} lists {name}",
+        f"under {program}." if program else ".",
+        f"Reason: {reason}" if reason else "",
+    ).replace(" .", ".")
+    sources = _sources(records, properties, program, authority)
+    fields = {
+        key: "; ".join(_values(properties, key))
+        for key in sorted(properties)
+        if key not in _USED and _values(properties, key)
+    }
+    event_id = f"ftm-{sanction_id}"
+    origin = {"dataset": "ftm", "id": sanction_id, "fields": fields}
+    announced = {
+        "id": slugify(event_id)[:200],
+        "title": title,
+        "summary": summary,
+        "type": "sanctions_announcement",
+        "date": _date(properties, _DATE_PROPERTIES),
+        "status": "reported",
+        "actors": [{"id": target_id, "role": "target"}]
+        + ([{"id": authority_id, "role": "initiator"}] if authority_id else []),
+        "sources": sources,
+        "origin": origin,
+    }
+    if announced["date"] is None:
+        row.problem("listingDate", "a Sanction needs a listingDate, startDate or date")
+        return row
+    row.events.append(announced)
+    ended = _date(properties, ("endDate",))
+    if ended:
+        row.events.append(
+            {
+                **announced,
+                "id": slugify(f"{event_id}-end")[:200],
+                "title": title_of(authority or "A", "sanction on", name, "ends"),
+                "summary": title_of(
+                    f"The listing of {name}", f"under {program}" if program else "", "ends."
+                ),
+                "type": "curb_expiry",
+                "date": ended,
+                "actors": [{"id": target_id, "role": "target"}]
+                + ([{"id": authority_id, "role": "mentioned"}] if authority_id else []),
+                "related": [{"id": announced["id"], "relation": "follows"}],
+            }
+        )
+    return row
+
+
+def _date(properties: dict, names: Iterable[str]) -> str | None:
+    """Return the earliest value of the first of these date properties, as precise as it is."""
+    for name in names:
+        values = _values(properties, name)
+        if values:
+            return min(value[:10] for value in values)
+    return None
+
+
+def _sources(records: UpstreamRecords, properties: dict, program, authority) -> list[dict]:
+    urls = [
+        url for url in _values(properties, "sourceUrl") if url.startswith(("http://", "https://"))
+    ]
+    if not urls:
+        return [{"id": records.dataset_source, "quote": None, "via": None}]
+    title = title_of(program or "Sanctions list", f"({authority})" if authority else "")
+    cited = []
+    for url in urls[:20]:
+        source_id = records.page(url[:2000], urlsplit(url).hostname or url, title)
+        if all(c["id"] != source_id for c in cited):
+            cited.append({"id": source_id, "quote": None, "via": records.dataset_source})
+    return cited

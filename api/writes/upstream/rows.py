@@ -1,0 +1,248 @@
+"""What every upstream reader shares: the rows it reads, the actors and sources it names."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from api.domain.errors import Problem
+from api.domain.names import alias_key, slugify
+from api.schemas.fields import country_code
+from api.storage.models import Actor, ActorAlias, Source
+
+_TITLE_MAX = 300
+
+
+@dataclass
+class UpstreamRow:
+    """One upstream row: where it is, what it said, the events it makes, what is wrong with it.
+
+    `columns` names, for a field of our events, the upstream column it was read from, so that
+    a problem found later (by the event schema) names the column the user can fix.
+    """
+
+    where: str
+    line: int
+    raw: dict
+    events: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def problem(self, column: str, message: str) -> None:
+        """Note what is wrong with one of the row's columns."""
+        self.problems.append(Problem(self.where, column, message))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An upstream dataset as a source: the record that events read through it cite."""
+
+    name: str
+    publisher: str
+    title: str
+    url: str
+
+    def source_record(self) -> dict:
+        """Return the source record of the dataset itself."""
+        return {
+            "id": self.name,
+            "publisher": self.publisher,
+            "title": self.title,
+            "url": self.url,
+            "published": None,
+            "note": None,
+        }
+
+
+class UpstreamRecords:
+    """The actors and sources an import names: each resolved or created once per name.
+
+    A name resolves to an actor the mapping file sends it to; else to the actor that has it as
+    an alias or as its id (so a second import finds the actors the first created); else a new
+    actor is made, with the name as its name and alias. New records wait in `pending` until an
+    event that refers to them is written (`take`).
+    """
+
+    def __init__(self, dataset: Dataset, actor_map: dict[str, str], source_map: dict[str, str]):
+        self.dataset = dataset
+        self._actor_map = {alias_key(name): actor_id for name, actor_id in actor_map.items()}
+        self._source_map = dict(source_map)
+        self._actors: dict[str, str] = {}
+        self._sources: dict[str, str] = {}
+        self._claimed_aliases: set[str] = set()
+        self._taken_ids: set[str] = set()
+        self.pending_actors: dict[str, dict] = {}
+        self.pending_sources: dict[str, dict] = {}
+        self.dataset_source = self._source_id(
+            dataset.name, lambda source_id: {**dataset.source_record(), "id": source_id}
+        )
+
+    def actor(self, name: str, kind: str, aliases: Iterable[str] = ()) -> str:
+        """Return the id of the actor a name stands for, making a new actor if none does."""
+        key = alias_key(name)
+        if key in self._actors:
+            return self._actors[key]
+        found = self._actor_map.get(key) or _actor_named(key)
+        if found is None:
+            found = self._free_id(slugify(name) or "actor", Actor)
+            own = [name, *aliases] if key != found else list(aliases)
+            self.pending_actors[found] = {
+                "id": found,
+                "name": name,
+                "kind": kind,
+                "country": None,
+                "aliases": self._unclaimed(own, found),
+                "parent": None,
+                "note": f"Created by an import of {self.dataset.publisher} data.",
+            }
+        self._actors[key] = found
+        return found
+
+    def keyed_actor(self, actor_id: str, name: str, kind: str, aliases: Iterable[str]) -> str:
+        """Return the id of the actor for an upstream entity of its own id, made if new.
+
+        The mapping file may send the entity's name to an actor; otherwise two entities of
+        one name stay two actors, and only the first to claim a name gets it as an alias.
+        """
+        mapped = self._actor_map.get(alias_key(name))
+        if mapped:
+            return mapped
+        if actor_id in self._taken_ids or _exists(Actor, actor_id):
+            self._taken_ids.add(actor_id)
+            return actor_id
+        self._taken_ids.add(actor_id)
+        self.pending_actors[actor_id] = {
+            "id": actor_id,
+            "name": name[:300],
+            "kind": kind,
+            "country": None,
+            "aliases": self._unclaimed([name, *aliases], actor_id),
+            "parent": None,
+            "note": f"Created by an import of {self.dataset.publisher} data.",
+        }
+        return actor_id
+
+    def source(self, publisher: str) -> str:
+        """Return the id of the source for a publisher the dataset cites, made if new."""
+        if publisher in self._source_map:
+            return self._source_map[publisher]
+        return self._source_id(
+            f"{self.dataset.name} {publisher}",
+            lambda source_id: {
+                "id": source_id,
+                "publisher": publisher,
+                "title": f"{publisher}, as cited by {self.dataset.publisher}",
+                "url": None,
+                "published": None,
+                "note": None,
+            },
+        )
+
+    def page(self, url: str, publisher: str, title: str) -> str:
+        """Return the id of the source for a web page the dataset cites, made if new."""
+        return self._source_id(
+            f"{self.dataset.name} {url}",
+            lambda source_id: {
+                "id": source_id,
+                "publisher": publisher,
+                "title": title,
+                "url": url,
+                "published": None,
+                "note": None,
+            },
+        )
+
+    def wanted(self, actor_ids: set[str], source_ids: set[str]) -> tuple[list[dict], list[dict]]:
+        """Return the new actors and sources, not yet written, that these ids name."""
+        return (
+            [self.pending_actors[i] for i in sorted(actor_ids & self.pending_actors.keys())],
+            [self.pending_sources[i] for i in sorted(source_ids & self.pending_sources.keys())],
+        )
+
+    def written(self, batch) -> None:
+        """Stop holding the new actors and sources a written batch (a RecordBatch) held."""
+        for item in batch.actors:
+            self.pending_actors.pop(item.record["id"], None)
+        for item in batch.sources:
+            self.pending_sources.pop(item.record["id"], None)
+
+    def _source_id(self, text: str, make) -> str:
+        if text in self._sources:
+            return self._sources[text]
+        source_id = slugify(text)[:200] or "source"
+        # A source of that id already stored is the one this import made before: kept as is.
+        if source_id not in self._taken_ids and not _exists(Source, source_id):
+            self.pending_sources[source_id] = make(source_id)
+        self._taken_ids.add(source_id)
+        self._sources[text] = source_id
+        return source_id
+
+    def _free_id(self, base: str, model) -> str:
+        candidate, number = base, 1
+        while candidate in self._taken_ids or _exists(model, candidate) or _is_alias(candidate):
+            number += 1
+            candidate = f"{base}-{number}"
+        self._taken_ids.add(candidate)
+        return candidate
+
+    def _unclaimed(self, aliases: list[str], actor_id: str) -> list[str]:
+        """Keep the aliases no other actor holds: an alias names one actor only."""
+        kept = []
+        for alias in aliases:
+            key = alias_key(alias)
+            if key in self._claimed_aliases or key == actor_id or _actor_named(key) is not None:
+                continue
+            self._claimed_aliases.add(key)
+            kept.append(alias[:300])
+        return kept[:100]
+
+
+def _exists(model, record_id: str) -> bool:
+    return model.select().where(model.id == record_id).exists()
+
+
+def _is_alias(key: str) -> bool:
+    return ActorAlias.select().where(ActorAlias.key == key).exists()
+
+
+def _actor_named(key: str) -> str | None:
+    """Return the actor whose alias or id is this alias key, if any."""
+    row = ActorAlias.select(ActorAlias.actor).where(ActorAlias.key == key).tuples().first()
+    if row:
+        return row[0]
+    return key if _exists(Actor, key) else None
+
+
+def title_of(*parts: str) -> str:
+    """Join the non-empty parts into a title that fits (300 characters)."""
+    text = " ".join(part for part in parts if part)
+    return text if len(text) <= _TITLE_MAX else text[: _TITLE_MAX - 1].rstrip() + "…"
+
+
+def day_of(text: str) -> dt.date:
+    """Read `YYYY-MM-DD`, with or without a time after it (dropped)."""
+    return dt.date.fromisoformat(text.strip()[:10])
+
+
+def country_of(*candidates: str) -> str | None:
+    """Return the alpha-3 code of the first candidate (code or name) ISO 3166 knows."""
+    for candidate in candidates:
+        code = country_code(candidate or "")
+        if code:
+            return code
+    return None
+
+
+def leftovers(row: dict, used: Iterable[str]) -> dict:
+    """Return the row's non-empty values outside the columns used, under their own names."""
+    skipped = set(used)
+    return {name: value for name, value in row.items() if name not in skipped and value != ""}
+
+
+def split_names(text: str, separator: str = ";") -> list[str]:
+    """Split a list of names (ACLED's `a; b`), dropping empty ones and repeats."""
+    names = []
+    for item in (text or "").split(separator):
+        name = " ".join(item.split())
+        if name and name not in names:
+            names.append(name)
+    return names
