@@ -1,10 +1,12 @@
 """`make bench`: Q1-Q7 against the production gunicorn setup, beside a ceiling and a floor.
 
-Then the sweep of every read endpoint (bench/sweep.py), at 10k and 1M events.
+First the import run (bench/imports.py): generated ACLED files of 100k and 1M rows imported
+into an empty database. Then the sweep of every read endpoint (bench/sweep.py), at 10k and 1M
+events.
 
 Usage: python -m bench.run [--backend sqlite|postgresql|all] [--seconds 5] [--runs 3]
-       [--sweep-only | --no-sweep] [--sweep-events 10000 1000000] [--sweep-runs N]
-       [--no-writes] [--scale-events 10000000]
+       [--sweep-only | --no-sweep | --imports-only] [--no-imports] [--import-rows N ...]
+       [--sweep-events 10000 1000000] [--sweep-runs N] [--no-writes] [--scale-events 10000000]
 """
 
 import argparse
@@ -26,6 +28,7 @@ from bench.datasets import (
 )
 from bench.export import measure_export
 from bench.floor import captured_statements, floor_seconds
+from bench.imports import IMPORT_ROWS, imports_table, measure_import
 from bench.load import check, gunicorn, wrk
 from bench.report import capacity, table, targets
 from bench.sweep import default_runs, scale_requests, scale_table, sweep, sweep_table
@@ -213,6 +216,20 @@ def scale_backend(backend: str, events: int, args) -> dict:
     return results
 
 
+def imports_backend(backend: str, sizes: list[int]) -> dict:
+    """Import generated ACLED files of each size into an empty database of one backend."""
+    runs = [measure_import(backend, rows) for rows in sizes]
+    results = {
+        "backend": backend,
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "runs": runs,
+    }
+    results["table"] = imports_table(runs)
+    return results
+
+
 def _write(results: dict, name: str, text: str) -> None:
     """Print a run's table and write the run as JSON to bench/results/, named by its time."""
     stamp = results["at"].replace(":", "").replace("+0000", "Z")
@@ -231,6 +248,11 @@ def main() -> None:
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--sweep-only", action="store_true", help="run the sweep alone")
     only.add_argument("--no-sweep", action="store_true", help="leave the sweep out")
+    only.add_argument("--imports-only", action="store_true", help="run the import run alone")
+    parser.add_argument("--no-imports", action="store_true", help="leave the import run out")
+    parser.add_argument(
+        "--import-rows", type=int, nargs="+", default=list(IMPORT_ROWS), metavar="N"
+    )
     parser.add_argument(
         "--sweep-events", type=int, nargs="+", default=[SMALL_EVENTS, EVENTS], metavar="N"
     )
@@ -250,6 +272,11 @@ def main() -> None:
     backends = ("sqlite", "postgresql") if args.backend == "all" else (args.backend,)
     RESULTS.mkdir(parents=True, exist_ok=True)
     for backend in backends:
+        if args.imports_only or not (args.no_imports or args.scale_events or args.sweep_only):
+            results = imports_backend(backend, args.import_rows)
+            _write(results, f"imports-{backend}", results["table"])
+        if args.imports_only:
+            continue
         if args.scale_events:
             results = scale_backend(backend, args.scale_events, args)
             _write(results, f"scale-{backend}-{args.scale_events}", results["table"])

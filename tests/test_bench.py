@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from api.domain.buckets import INTERVALS
-from bench import load, sweep, writes
+from bench import imports, load, sweep, writes
 from bench.datasets import GENERATOR_FILES, ROOT, generator_digest
 from bench.report import capacity, table, targets
 
@@ -347,3 +347,18 @@ def test_the_scale_feeds_are_the_issues_four_with_and_without_a_year():
     assert {"group_by=type", "group_by=actor"} <= {
         part for path in paths for part in urlsplit(path).query.split("&")
     }
+
+
+def test_the_bench_import_file_imports_whole_then_verifies(tmp_path, monkeypatch):
+    monkeypatch.setattr(imports, "CACHE", tmp_path)
+    run = imports.measure_import("sqlite", 300)
+    assert run["exit"] == 0, run["errors"]
+    assert run["counts"][-1] == "events: 300 created, 0 updated, 0 unchanged"
+    assert run["verify"]["passed"], run["verify"]["output"]
+    assert run["peak_rss_mb"] > 0
+    rows = (tmp_path / "acled-300.csv").read_text().splitlines()
+    assert len(rows) == 301
+    assert rows[0].split(",") == list(imports.COLUMNS)
+    table_lines = imports.imports_table([run]).splitlines()
+    assert table_lines[2].startswith("| sqlite | 300 |")
+    assert table_lines[2].endswith("| passed |")

@@ -54,7 +54,9 @@ def through_import(tmp_path, record: dict) -> set[tuple[str, str]]:
 
     def load():
         with path.open(encoding="utf-8") as lines:
-            batch, stamps = read_ndjson(lines, str(path))
+            batch, stamps, problems = read_ndjson(lines, str(path))
+        if problems:
+            raise InvalidRecords(problems)
         check_and_write(batch, utc_now(), IMPORT_AUTHOR, stamps=stamps)
 
     return problems_of(load)
