@@ -302,10 +302,10 @@ def test_a_sanction_whose_entity_is_missing_is_a_problem_at_its_line(runner, see
     assert f"{path}:5: entity" in result.output
 
 
-def test_a_row_repeated_in_a_later_chunk_is_a_problem(seeded_app, tmp_path):
+def test_a_row_repeated_in_a_later_chunk_is_a_problem_naming_the_first(seeded_app, tmp_path):
     lines = _sample("acled").read_text().splitlines(keepends=True)
     with database.connection_context():
-        with pytest.raises(Exception, match="also an earlier row"):
+        with pytest.raises(Exception, match="is also repeated.csv:2"):
             run_import(
                 "acled",
                 [*lines, lines[1]],
@@ -323,3 +323,80 @@ def test_standard_input_is_read_with_dash(runner, seeded_app):
     )
     assert result.exit_code == 0, result.output
     assert "events: 3 created" in result.output
+
+
+# Odd values in one ACLED row (the sample's line 2): each is a problem at that line, or a
+# record made all the same, never a traceback.
+ODD_VALUES = [
+    ("Military Forces of Russia (2000-),Wagner", "X" * 400 + ",Wagner", "actor1 (actors)"),
+    (",Wagner Group,", ",Wagner\x01Group,", None),
+    (",Wagner Group,", ",Wagner\x00Group,", "actor1 (actors)"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "column"), ODD_VALUES)
+def test_an_odd_actor_name_is_a_problem_at_its_line_or_an_actor(
+    runner, seeded_app, tmp_path, old, new, column
+):
+    path = tmp_path / "acled.csv"
+    path.write_text(_sample("acled").read_text().replace(old, new, 1))
+    result = _import(runner, "acled", path)
+    if column is None:
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 1
+    assert f"{path}:2: {column}:" in result.output, result.output
+
+
+def test_publishers_and_ids_that_do_not_slugify_get_ids_of_their_own(runner, client, tmp_path):
+    long_id = "UKR" + "9" * 150
+    path = tmp_path / "acled.csv"
+    text = _sample("acled").read_text()
+    text = text.replace("UKR10001", long_id).replace("UKR10002", long_id + "1")
+    path.write_text(text.replace(",Reuters,", ",Українська правда,"))
+    result = _import(runner, "acled", path)
+    assert result.exit_code == 0, result.output
+    ids = [e["id"] for e in client.get("/v1/events?origin=acled&limit=10").get_json()["data"]]
+    assert len(set(ids)) == 4
+    assert all(len(event_id) <= 120 for event_id in ids)
+    shelling = next(
+        e for e in client.get("/v1/events?origin=acled").get_json()["data"] if e["type"] == "attack"
+    )
+    assert shelling["origin"]["id"] == long_id + "1"
+    [citation] = shelling["sources"]
+    assert citation["publisher"] == "Українська правда"
+    assert citation["id"].startswith("acled-source-")
+    assert citation["via"] == "acled"
+
+
+def test_a_name_that_is_another_new_actors_id_stays_its_own_actor(runner, client, tmp_path):
+    path = tmp_path / "acled.csv"
+    text = _sample("acled").read_text()
+    text = text.replace("Protesters (Iran)", "Foo Bar").replace("Rebel Group", "foo-bar")
+    path.write_text(text)
+    result = _import(runner, "acled", path)
+    assert result.exit_code == 0, result.output
+    first = client.get("/v1/actors/foo-bar").get_json()
+    second = client.get("/v1/actors/foo-bar-2").get_json()
+    assert (first["name"], second["name"]) == ("Foo Bar", "foo-bar")
+    assert "foo-bar" not in [alias.casefold() for alias in second["aliases"]]
+
+
+def test_a_row_on_several_lines_is_named_by_its_first_and_broken_csv_is_refused(
+    runner, seeded_app, tmp_path
+):
+    text = _sample("acled").read_text()
+    multiline = tmp_path / "multiline.csv"
+    notes = "Protesters gathered in Tehran during the month."
+    multiline.write_text(
+        text.replace(notes, '"Protesters\ngathered\nin Tehran."').replace("35.6944", "135.6")
+    )
+    result = _import(runner, "acled", multiline)
+    assert result.exit_code == 1
+    assert f"{multiline}:4: latitude" in result.output, result.output
+    broken = tmp_path / "broken.csv"
+    broken.write_text(text.replace(",Bakhmut,", ',"Bakhmut,') + "x" * 140_000 + "\n")
+    result = _import(runner, "acled", broken)
+    assert result.exit_code == 1
+    assert "not CSV" in result.output
+    assert "Traceback" not in result.output

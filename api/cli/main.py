@@ -194,7 +194,7 @@ def import_command(  # click passes each option by name
     """
     name = "<stdin>" if str(path) == "-" else str(path)
     options = ImportOptions(skip_invalid=skip_invalid, dry_run=dry_run)
-    rejects = rejects or Path(f"{'rejected' if name == '<stdin>' else name}.rejected.ndjson")
+    rejects = rejects or Path(f"{'import' if name == '<stdin>' else name}.rejected.ndjson")
     with (
         _reporting_problems(name),
         database.connection_context(),

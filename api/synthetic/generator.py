@@ -27,6 +27,7 @@ TYPE_WEIGHTS = {
     "statement": 22, "report": 14, "shipment": 12, "denial": 8, "confirmation": 6,
     "sanctions_announcement": 10, "visit": 8, "arms_deal": 6, "invasion": 2,
     "curb_expiry": 2, "milestone": 2, "weapons_use": 4,
+    "armed_clash": 3, "attack": 3, "protest": 2, "riot": 1, "agreement": 1, "development": 1,
 }  # fmt: skip
 ROLES_OF_TYPE = {
     "shipment": ("supplier", "recipient", "reporter"),
@@ -41,6 +42,12 @@ ROLES_OF_TYPE = {
     "confirmation": ("speaker", "subject", "subject"),
     "report": ("reporter", "subject", "subject"),
     "visit": ("participant", "participant", "participant"),
+    "armed_clash": ("participant", "participant", "reporter"),
+    "attack": ("initiator", "target", "reporter"),
+    "protest": ("participant", "target", "reporter"),
+    "riot": ("participant", "participant", "reporter"),
+    "agreement": ("participant", "participant", "mentioned"),
+    "development": ("participant", "mentioned", "reporter"),
 }
 SYLLABLES = (
     "ka", "ro", "mi", "sa", "tel", "vor", "an", "du", "li", "zen", "bar", "ost", "ne", "qui", "lo",

@@ -16,8 +16,8 @@ from itertools import islice
 from marshmallow import ValidationError
 
 from api.domain.errors import InvalidRecords, Problem, validation_problems
-from api.storage.connection import write_transaction
-from api.storage.models import Event
+from api.storage.bulk import bulk_insert
+from api.storage.connection import database, is_postgresql, write_transaction
 from api.writes.batches import batch_problems, write_batch
 from api.writes.checks import Located, RecordBatch, live_ids
 from api.writes.journal import Author
@@ -174,13 +174,16 @@ def _import_upstream(
     table = {**kind.defaults, **mapping.get(kind.table, {})} if kind.table else {}
     rows = kind.read(lines, name, records, table)
     report, problems, more = ImportReport(), [], 0
+    seen = _SeenIds()
     while chunk := list(islice(rows, options.chunk_rows)):
         report.rows += len(chunk)
-        good, bad = _checked_rows(chunk)
+        good, bad = _checked_rows(chunk, records)
+        for where, repeated in _by_where(seen.repeated(good)).items():
+            bad.setdefault(where, []).extend(repeated)
         writing = not problems or options.skip_invalid
         if writing:
-            batch = _chunk_batch(good, records)
-            found = _by_where(batch_problems(batch) + _repeated(batch, now))
+            batch = _chunk_batch([(r, e) for r, e in good if r.where not in bad], records)
+            found = _by_where(batch_problems(batch))
             bad.update(found)
             if found and options.skip_invalid:
                 batch = _chunk_batch([(r, e) for r, e in good if r.where not in found], records)
@@ -218,8 +221,11 @@ def _mapping_problems(mapping: dict) -> list[Problem]:
     return problems
 
 
-def _checked_rows(chunk: list[UpstreamRow]):
-    """Load each row's events with the event schema; split good rows from bad ones."""
+def _checked_rows(chunk: list[UpstreamRow], records: UpstreamRecords):
+    """Load each row's events with the event schema; split good rows from bad ones.
+
+    A row is also bad when it names an actor or source that cannot be made (`invalid`).
+    """
     schema = EVENTS.record_schema()
     good, bad = [], {}
     for row in chunk:
@@ -231,6 +237,13 @@ def _checked_rows(chunk: list[UpstreamRow]):
                 problems += [
                     Problem(p.where, _column(row, p.field), p.message)
                     for p in validation_problems(row.where, error.messages)
+                ]
+                continue
+            for field_name, refs in (("actors", event["actors"]), ("sources", event["sources"])):
+                problems += [
+                    Problem(row.where, _column(row, field_name), records.invalid[ref["id"]])
+                    for ref in refs
+                    if ref["id"] in records.invalid
                 ]
         if problems:
             bad[row.where] = problems
@@ -266,15 +279,33 @@ def _chunk_batch(good: list, records: UpstreamRecords) -> RecordBatch:
     )
 
 
-def _repeated(batch: RecordBatch, now: dt.datetime) -> list[Problem]:
-    """Find events an earlier chunk of this import wrote (stamped `now`): a repeated id."""
-    ids = [item.record["id"] for item in batch.events]
-    if not ids:
-        return []
-    query = Event.select(Event.id).where(Event.id.in_(ids), Event.updated_at == now)
-    earlier = {row[0] for row in query.tuples()}
-    return [
-        Problem(item.where, "id", f"event {item.record['id']!r} is also an earlier row's")
-        for item in batch.events
-        if item.record["id"] in earlier
-    ]
+class _SeenIds:
+    """The event ids an import has read, kept in a temporary table: memory stays flat."""
+
+    def __init__(self) -> None:
+        database.execute_sql("DROP TABLE IF EXISTS import_seen_event")
+        database.execute_sql(
+            "CREATE TEMPORARY TABLE import_seen_event (id TEXT PRIMARY KEY, line TEXT NOT NULL)"
+        )
+
+    def repeated(self, good: list) -> list[Problem]:
+        """Note the ids of these rows' events; return a problem for each read before."""
+        ids = [(event["id"], row.where) for row, loaded in good for event in loaded]
+        if not ids:
+            return []
+        marks = ", ".join(["%s" if is_postgresql() else "?"] * len(ids))
+        earlier = dict(
+            database.execute_sql(
+                f"SELECT id, line FROM import_seen_event WHERE id IN ({marks})",  # noqa: S608
+                [event_id for event_id, _ in ids],
+            ).fetchall()
+        )
+        problems, fresh = [], {}
+        for event_id, where in ids:
+            first = earlier.get(event_id) or fresh.get(event_id)
+            if first:
+                problems.append(Problem(where, "id", f"event {event_id!r} is also {first}"))
+            else:
+                fresh[event_id] = where
+        bulk_insert("import_seen_event", ("id", "line"), list(fresh.items()))
+        return problems

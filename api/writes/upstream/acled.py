@@ -4,22 +4,21 @@ The columns are ACLED's (https://acleddata.com, the export's codebook); order ma
 columns this reader does not use are kept in the event's `origin.fields`.
 """
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from api.domain.errors import InvalidRecords, Problem
-from api.domain.names import slugify
 from api.schemas.fields import country_numeric
 from api.writes.upstream.rows import (
     Dataset,
     UpstreamRecords,
     UpstreamRow,
     country_of,
+    csv_rows,
     day_of,
     leftovers,
     split_names,
     title_of,
+    upstream_id,
 )
 
 ACLED = Dataset(
@@ -95,14 +94,8 @@ def read_acled(
     lines: Iterable[str], name: str, records: UpstreamRecords, event_types: dict[str, str]
 ) -> Iterator[UpstreamRow]:
     """Read ACLED CSV rows into events (raise InvalidRecords if the header will not do)."""
-    reader = csv.DictReader(lines)
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InvalidRecords(
-            [Problem(f"{name}:1", column, "missing column") for column in missing]
-        )
-    for raw in reader:
-        row = UpstreamRow(f"{name}:{reader.line_num}", reader.line_num, raw, columns=COLUMNS)
+    for line, raw in csv_rows(lines, name, REQUIRED_COLUMNS):
+        row = UpstreamRow(f"{name}:{line}", line, raw, columns=COLUMNS)
         if None in raw or None in raw.values():
             row.problem("", "the row does not have one value per column")
         else:
@@ -115,8 +108,8 @@ def read_acled(
 
 
 def _event(row: UpstreamRow, values: dict, records: UpstreamRecords, types: dict) -> dict:
-    upstream_id = values["event_id_cnty"]
-    if not upstream_id:
+    upstream = values["event_id_cnty"]
+    if not upstream:
         row.problem("event_id_cnty", "empty: every ACLED row has an id")
     sub_type = values["sub_event_type"]
     event_type = types.get(f"{values['event_type']} / {sub_type}") or types.get(
@@ -148,7 +141,7 @@ def _event(row: UpstreamRow, values: dict, records: UpstreamRecords, types: dict
         f"in {location}" if location else "",
     )
     return {
-        "id": slugify(f"acled-{upstream_id}")[:200],
+        "id": upstream_id("acled", upstream),
         "title": title,
         "summary": values.get("notes") or title,
         "type": event_type,
@@ -157,7 +150,7 @@ def _event(row: UpstreamRow, values: dict, records: UpstreamRecords, types: dict
         "actors": _unique(actors),
         "sources": citations(records, split_names(values.get("source", ""))),
         "place": _place(row, values),
-        "origin": {"dataset": "acled", "id": upstream_id, "fields": leftovers(row.raw, _USED)},
+        "origin": {"dataset": "acled", "id": upstream, "fields": leftovers(row.raw, _USED)},
     }
 
 

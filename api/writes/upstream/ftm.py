@@ -9,8 +9,13 @@ import json
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
-from api.domain.names import slugify
-from api.writes.upstream.rows import Dataset, UpstreamRecords, UpstreamRow, title_of
+from api.writes.upstream.rows import (
+    Dataset,
+    UpstreamRecords,
+    UpstreamRow,
+    title_of,
+    upstream_id,
+)
 
 FTM = Dataset(
     name="opensanctions",
@@ -118,7 +123,7 @@ def _sanction(row: UpstreamRow, records: UpstreamRecords, target: tuple) -> Upst
         row.problem("entity", f"designates a {schema}, not one of {', '.join(TARGET_KINDS)}")
         return row
     entity_id = _first(properties, "entity")
-    target_id = records.keyed_actor(slugify(f"ftm {entity_id}")[:200], name, kind, aliases)
+    target_id = records.keyed_actor(upstream_id("ftm", entity_id), name, kind, aliases)
     authority = _first(properties, "authority")
     authority_id = records.actor(authority, "agency") if authority else None
     program, reason = _first(properties, "program"), _first(properties, "reason")
@@ -134,10 +139,9 @@ def _sanction(row: UpstreamRow, records: UpstreamRecords, target: tuple) -> Upst
         for key in sorted(properties)
         if key not in _USED and _values(properties, key)
     }
-    event_id = f"ftm-{sanction_id}"
     origin = {"dataset": "ftm", "id": sanction_id, "fields": fields}
     announced = {
-        "id": slugify(event_id)[:200],
+        "id": upstream_id("ftm", sanction_id),
         "title": title,
         "summary": summary,
         "type": "sanctions_announcement",
@@ -157,7 +161,7 @@ def _sanction(row: UpstreamRow, records: UpstreamRecords, target: tuple) -> Upst
         row.events.append(
             {
                 **announced,
-                "id": slugify(f"{event_id}-end")[:200],
+                "id": f"{announced['id']}-end",
                 "title": title_of(authority or "A", "sanction on", name, "ends"),
                 "summary": title_of(
                     f"The listing of {name}", f"under {program}" if program else "", "ends."

@@ -1,15 +1,24 @@
 """What every upstream reader shares: the rows it reads, the actors and sources it names."""
 
+import csv
 import datetime as dt
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from api.domain.errors import Problem
+from marshmallow import ValidationError
+
+from api.domain.errors import InvalidRecords, Problem
 from api.domain.names import alias_key, slugify
+from api.schemas.actors import ActorRecordSchema
 from api.schemas.fields import country_code
+from api.schemas.sources import SourceRecordSchema
 from api.storage.models import Actor, ActorAlias, Source
 
 _TITLE_MAX = 300
+_NAME_MAX = 300
+# An id keeps this much of an upstream value's slug; a longer or unsluggable value gets a hash.
+_SLUG_KEPT = 100
 
 
 @dataclass
@@ -72,9 +81,9 @@ class UpstreamRecords:
         self._taken_ids: set[str] = set()
         self.pending_actors: dict[str, dict] = {}
         self.pending_sources: dict[str, dict] = {}
-        self.dataset_source = self._source_id(
-            dataset.name, lambda source_id: {**dataset.source_record(), "id": source_id}
-        )
+        # New actors and sources that cannot be made, and why: the rows naming them are bad.
+        self.invalid: dict[str, str] = {}
+        self.dataset_source = self._source_id("", None)
 
     def actor(self, name: str, kind: str, aliases: Iterable[str] = ()) -> str:
         """Return the id of the actor a name stands for, making a new actor if none does."""
@@ -83,17 +92,9 @@ class UpstreamRecords:
             return self._actors[key]
         found = self._actor_map.get(key) or _actor_named(key)
         if found is None:
-            found = self._free_id(slugify(name) or "actor", Actor)
+            found = self._free_id(stable_slug(name, "actor"))
             own = [name, *aliases] if key != found else list(aliases)
-            self.pending_actors[found] = {
-                "id": found,
-                "name": name,
-                "kind": kind,
-                "country": None,
-                "aliases": self._unclaimed(own, found),
-                "parent": None,
-                "note": f"Created by an import of {self.dataset.publisher} data.",
-            }
+            self._hold_actor(found, name, kind, own)
         self._actors[key] = found
         return found
 
@@ -110,46 +111,46 @@ class UpstreamRecords:
             self._taken_ids.add(actor_id)
             return actor_id
         self._taken_ids.add(actor_id)
-        self.pending_actors[actor_id] = {
+        self._hold_actor(actor_id, name, kind, [name, *aliases])
+        return actor_id
+
+    def _hold_actor(self, actor_id: str, name: str, kind: str, aliases: list[str]) -> None:
+        record = {
             "id": actor_id,
-            "name": name[:300],
+            "name": name,
             "kind": kind,
             "country": None,
-            "aliases": self._unclaimed([name, *aliases], actor_id),
+            "aliases": self._unclaimed(aliases, actor_id),
             "parent": None,
             "note": f"Created by an import of {self.dataset.publisher} data.",
         }
-        return actor_id
+        self._hold(self.pending_actors, ActorRecordSchema(), record)
+
+    def _hold(self, pending: dict, schema, record: dict) -> None:
+        """Keep a new record until it is written, or why it cannot be (see `invalid`)."""
+        try:
+            pending[record["id"]] = schema.load(record)
+        except ValidationError as error:
+            self.invalid[record["id"]] = "; ".join(
+                str(problem) for problem in _flat(error.messages)
+            )
 
     def source(self, publisher: str) -> str:
         """Return the id of the source for a publisher the dataset cites, made if new."""
         if publisher in self._source_map:
             return self._source_map[publisher]
         return self._source_id(
-            f"{self.dataset.name} {publisher}",
-            lambda source_id: {
-                "id": source_id,
+            publisher,
+            {
                 "publisher": publisher,
-                "title": f"{publisher}, as cited by {self.dataset.publisher}",
+                "title": f"{publisher}, as cited by {self.dataset.publisher}"[:500],
                 "url": None,
-                "published": None,
-                "note": None,
             },
         )
 
     def page(self, url: str, publisher: str, title: str) -> str:
         """Return the id of the source for a web page the dataset cites, made if new."""
-        return self._source_id(
-            f"{self.dataset.name} {url}",
-            lambda source_id: {
-                "id": source_id,
-                "publisher": publisher,
-                "title": title,
-                "url": url,
-                "published": None,
-                "note": None,
-            },
-        )
+        return self._source_id(url, {"publisher": publisher, "title": title, "url": url})
 
     def wanted(self, actor_ids: set[str], source_ids: set[str]) -> tuple[list[dict], list[dict]]:
         """Return the new actors and sources, not yet written, that these ids name."""
@@ -165,20 +166,32 @@ class UpstreamRecords:
         for item in batch.sources:
             self.pending_sources.pop(item.record["id"], None)
 
-    def _source_id(self, text: str, make) -> str:
+    def _source_id(self, text: str, fields: dict | None) -> str:
+        """Return the id of the dataset's source for `text` (a publisher, a URL), held if new."""
         if text in self._sources:
             return self._sources[text]
-        source_id = slugify(text)[:200] or "source"
+        source_id = self.dataset.name
+        if fields is not None:
+            source_id = f"{self.dataset.name}-{stable_slug(text, 'source')}"
         # A source of that id already stored is the one this import made before: kept as is.
-        if source_id not in self._taken_ids and not _exists(Source, source_id):
-            self.pending_sources[source_id] = make(source_id)
+        if source_id not in self._taken_ids and not _live(Source, source_id):
+            record = {"id": source_id, "published": None, "note": None}
+            if fields is None:
+                record |= {k: v for k, v in self.dataset.source_record().items() if k != "id"}
+            self._hold(self.pending_sources, SourceRecordSchema(), record | (fields or {}))
         self._taken_ids.add(source_id)
         self._sources[text] = source_id
         return source_id
 
-    def _free_id(self, base: str, model) -> str:
+    def _free_id(self, base: str) -> str:
+        """Return `base`, or `base-2`, `base-3`...: the first no actor or alias here holds."""
         candidate, number = base, 1
-        while candidate in self._taken_ids or _exists(model, candidate) or _is_alias(candidate):
+        while (
+            candidate in self._taken_ids
+            or candidate in self._claimed_aliases
+            or _exists(Actor, candidate)
+            or _is_alias(candidate)
+        ):
             number += 1
             candidate = f"{base}-{number}"
         self._taken_ids.add(candidate)
@@ -189,10 +202,17 @@ class UpstreamRecords:
         kept = []
         for alias in aliases:
             key = alias_key(alias)
-            if key in self._claimed_aliases or key == actor_id or _actor_named(key) is not None:
+            # An alias too long to store is left out; the name itself is checked as a name.
+            if (
+                len(alias) > _NAME_MAX
+                or key in self._claimed_aliases
+                or key in self._taken_ids
+                or key == actor_id
+                or _actor_named(key) is not None
+            ):
                 continue
             self._claimed_aliases.add(key)
-            kept.append(alias[:300])
+            kept.append(alias)
         return kept[:100]
 
 
@@ -200,16 +220,78 @@ def _exists(model, record_id: str) -> bool:
     return model.select().where(model.id == record_id).exists()
 
 
+def _live(model, record_id: str) -> bool:
+    return model.select().where(model.id == record_id, model.deleted_at.is_null()).exists()
+
+
 def _is_alias(key: str) -> bool:
     return ActorAlias.select().where(ActorAlias.key == key).exists()
 
 
 def _actor_named(key: str) -> str | None:
-    """Return the actor whose alias or id is this alias key, if any."""
-    row = ActorAlias.select(ActorAlias.actor).where(ActorAlias.key == key).tuples().first()
+    """Return the live actor whose alias or id is this alias key, if any."""
+    row = (
+        ActorAlias.select(ActorAlias.actor)
+        .join(Actor)
+        .where(ActorAlias.key == key, Actor.deleted_at.is_null())
+        .tuples()
+        .first()
+    )
     if row:
         return row[0]
-    return key if _exists(Actor, key) else None
+    return key if _live(Actor, key) else None
+
+
+def _flat(messages, prefix: str = "") -> Iterator[str]:
+    if isinstance(messages, dict):
+        for name, inner in messages.items():
+            yield from _flat(inner, f"{prefix}{name}: " if not prefix else f"{prefix}{name}.")
+    elif isinstance(messages, list):
+        for message in messages:
+            yield from _flat(message, prefix)
+    else:
+        yield f"{prefix}{messages}"
+
+
+def stable_slug(text: str, empty: str) -> str:
+    """Return a slug of an upstream value for an id: the same value, the same slug.
+
+    A value whose slug would lose characters (too long) or be empty (a name in another
+    script) gets a short hash of the value after what is kept, so two values never share one.
+    """
+    slug = slugify(text)
+    if slug and len(slug) <= _SLUG_KEPT:
+        return slug
+    digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:10]
+    kept = slug[:_SLUG_KEPT].rstrip("-") or empty
+    return f"{kept}-{digest}"
+
+
+def upstream_id(prefix: str, value: str) -> str:
+    """Return an event id from an upstream id: `acled-ukr12345` for ACLED's `UKR12345`."""
+    return f"{prefix}-{stable_slug(value, 'row')}"
+
+
+def csv_rows(lines: Iterable[str], name: str, required: tuple[str, ...]) -> Iterator[tuple]:
+    """Yield `(first line, row)` of a CSV file with a header; raise InvalidRecords if it is not.
+
+    The header must hold the required columns; a row with more or fewer values than the header
+    is yielded with None among them (csv.DictReader's way), for the reader to name.
+    """
+    reader = csv.DictReader(lines)
+    where = f"{name}:1"
+    try:
+        missing = [column for column in required if column not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidRecords([Problem(where, column, "missing column") for column in missing])
+        last = reader.line_num
+        for row in reader:
+            yield last + 1, row
+            last = reader.line_num
+    except csv.Error as error:
+        raise InvalidRecords(
+            [Problem(f"{name}:{reader.line_num}", "", f"not CSV ({error}); nothing was read")]
+        ) from None
 
 
 def title_of(*parts: str) -> str:
@@ -226,7 +308,9 @@ def day_of(text: str) -> dt.date:
 def country_of(*candidates: str) -> str | None:
     """Return the alpha-3 code of the first candidate (code or name) ISO 3166 knows."""
     for candidate in candidates:
-        code = country_code(candidate or "")
+        text = candidate or ""
+        # UCDP writes a state's former name after it: "Russia (Soviet Union)".
+        code = country_code(text) or country_code(text.split("(")[0])
         if code:
             return code
     return None

@@ -4,21 +4,20 @@ The columns are the GED codebook's (https://ucdp.uu.se/downloads/); columns this
 not use are kept in the event's `origin.fields`.
 """
 
-import csv
 from collections.abc import Iterable, Iterator
 
-from api.domain.errors import InvalidRecords, Problem
-from api.domain.names import slugify
 from api.writes.upstream.acled import citations
 from api.writes.upstream.rows import (
     Dataset,
     UpstreamRecords,
     UpstreamRow,
     country_of,
+    csv_rows,
     day_of,
     leftovers,
     split_names,
     title_of,
+    upstream_id,
 )
 
 UCDP_GED = Dataset(
@@ -82,14 +81,8 @@ def read_ucdp_ged(
     lines: Iterable[str], name: str, records: UpstreamRecords, violence_types: dict[str, str]
 ) -> Iterator[UpstreamRow]:
     """Read GED CSV rows into events (raise InvalidRecords if the header will not do)."""
-    reader = csv.DictReader(lines)
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InvalidRecords(
-            [Problem(f"{name}:1", column, "missing column") for column in missing]
-        )
-    for raw in reader:
-        row = UpstreamRow(f"{name}:{reader.line_num}", reader.line_num, raw, columns=COLUMNS)
+    for line, raw in csv_rows(lines, name, REQUIRED_COLUMNS):
+        row = UpstreamRow(f"{name}:{line}", line, raw, columns=COLUMNS)
         if None in raw or None in raw.values():
             row.problem("", "the row does not have one value per column")
         else:
@@ -101,12 +94,14 @@ def read_ucdp_ged(
 
 
 def _side_kind(side: str) -> str:
-    return "state" if side.startswith("Government of") else "armed_force"
+    if side.startswith("Government of"):
+        return "state"
+    return "organization" if side == "Civilians" else "armed_force"
 
 
 def _event(row: UpstreamRow, values: dict, records: UpstreamRecords, types: dict) -> dict:
-    upstream_id = values["id"]
-    if not upstream_id:
+    upstream = values["id"]
+    if not upstream:
         row.problem("id", "empty: every GED row has an id")
     violence = values["type_of_violence"]
     if violence not in types:
@@ -132,7 +127,7 @@ def _event(row: UpstreamRow, values: dict, records: UpstreamRecords, types: dict
         f"in {where}." if where else "",
     )
     return {
-        "id": slugify(f"ucdp-ged-{upstream_id}")[:200],
+        "id": upstream_id("ucdp-ged", upstream),
         "title": title,
         "summary": summary,
         "type": types.get(violence),
@@ -141,20 +136,26 @@ def _event(row: UpstreamRow, values: dict, records: UpstreamRecords, types: dict
         "actors": actors,
         "sources": citations(records, split_names(values.get("source_office", ""))),
         "place": _place(row, values, where),
-        "origin": {"dataset": "ucdp-ged", "id": upstream_id, "fields": leftovers(row.raw, _USED)},
+        "origin": {"dataset": "ucdp-ged", "id": upstream, "fields": leftovers(row.raw, _USED)},
     }
 
 
 def _span(row: UpstreamRow, values: dict) -> str | None:
-    try:
-        start, end = day_of(values["date_start"]), day_of(values["date_end"])
-    except ValueError:
-        row.problem("date_start", "date_start and date_end must be YYYY-MM-DD dates")
+    start, end = _day(row, values, "date_start"), _day(row, values, "date_end")
+    if start is None or end is None:
         return None
     if end < start:
         row.problem("date_end", "ends before date_start")
         return None
     return start.isoformat() if start == end else f"{start}/{end}"
+
+
+def _day(row: UpstreamRow, values: dict, column: str):
+    try:
+        return day_of(values[column])
+    except ValueError:
+        row.problem(column, f"{values[column]!r} is not a YYYY-MM-DD date")
+        return None
 
 
 def _place(row: UpstreamRow, values: dict, where: str) -> dict | None:
