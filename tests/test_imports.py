@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli.main import cli
+from api.domain.errors import InvalidRecords
 from api.storage.connection import database, utc_now
 from api.storage.models import Actor, Change, Event, Revision, Source
 from api.writes.imports import ImportOptions, run_import
@@ -305,7 +306,7 @@ def test_a_sanction_whose_entity_is_missing_is_a_problem_at_its_line(runner, see
 def test_a_row_repeated_in_a_later_chunk_is_a_problem_naming_the_first(seeded_app, tmp_path):
     lines = _sample("acled").read_text().splitlines(keepends=True)
     with database.connection_context():
-        with pytest.raises(Exception, match="is also repeated.csv:2"):
+        with pytest.raises(InvalidRecords, match=r"is also repeated\.csv:2"):
             run_import(
                 "acled",
                 [*lines, lines[1]],
@@ -360,7 +361,9 @@ def test_publishers_and_ids_that_do_not_slugify_get_ids_of_their_own(runner, cli
     assert len(set(ids)) == 4
     assert all(len(event_id) <= 120 for event_id in ids)
     shelling = next(
-        e for e in client.get("/v1/events?origin=acled").get_json()["data"] if e["type"] == "attack"
+        e
+        for e in client.get("/v1/events?origin=acled").get_json()["data"]
+        if e["type"] == "attack"
     )
     assert shelling["origin"]["id"] == long_id + "1"
     [citation] = shelling["sources"]
