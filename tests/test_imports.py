@@ -301,6 +301,7 @@ def test_a_sanction_whose_entity_is_missing_is_a_problem_at_its_line(runner, see
     assert result.exit_code == 1
     assert f"{path}:1: entity: the entity 'ofac-person-1' is not in the file" in result.output
     assert f"{path}:5: entity" in result.output
+    assert result.output.index(f"{path}:1:") < result.output.index(f"{path}:5:")
 
 
 def test_a_row_repeated_in_a_later_chunk_is_a_problem_naming_the_first(seeded_app, tmp_path):

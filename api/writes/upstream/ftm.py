@@ -9,6 +9,8 @@ import json
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
+from api.storage.bulk import bulk_insert
+from api.storage.connection import database, is_postgresql
 from api.writes.upstream.rows import (
     Dataset,
     UpstreamRecords,
@@ -48,12 +50,75 @@ COLUMNS = {
 _EXPIRY_COLUMNS = {**COLUMNS, "date": "endDate"}
 
 
-class _Entities:
-    """The names of the file's entities, and the sanctions waiting for theirs."""
+class _Spool:
+    """The file's sanctions and entity names, in temporary tables: memory stays flat.
+
+    A sanction may come before the entity it designates, so sanctions are read after the
+    whole file, in line order, a batch at a time, each with its entity's names.
+    """
+
+    BATCH = 2000
 
     def __init__(self) -> None:
-        self.named: dict[str, tuple[str, list[str], str]] = {}
-        self.waiting: dict[str, list[UpstreamRow]] = {}
+        for table, columns in (
+            ("import_ftm_entity", "id TEXT PRIMARY KEY, body TEXT NOT NULL"),
+            ("import_ftm_sanction", "line INTEGER PRIMARY KEY, body TEXT NOT NULL"),
+        ):
+            database.execute_sql(f"DROP TABLE IF EXISTS {table}")
+            database.execute_sql(f"CREATE TEMPORARY TABLE {table} ({columns})")
+        self._entities: dict[str, str] = {}
+        self._sanctions: list[tuple[int, str]] = []
+
+    def entity(self, entity_id: str, names: tuple) -> None:
+        """Keep an entity's names (the first entity of an id wins)."""
+        self._entities.setdefault(entity_id, json.dumps(names))
+        if len(self._entities) >= self.BATCH:
+            self.flush()
+
+    def sanction(self, line: int, entity: dict) -> None:
+        """Keep a sanction, to be read once the file has been."""
+        self._sanctions.append((line, json.dumps(entity)))
+        if len(self._sanctions) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is kept in memory to the tables."""
+        mark = "%s" if is_postgresql() else "?"
+        cursor = database.cursor()
+        cursor.executemany(
+            f"INSERT INTO import_ftm_entity (id, body) VALUES ({mark}, {mark}) "  # noqa: S608
+            "ON CONFLICT (id) DO NOTHING",
+            list(self._entities.items()),
+        )
+        bulk_insert("import_ftm_sanction", ("line", "body"), self._sanctions)
+        self._entities.clear()
+        self._sanctions.clear()
+
+    def sanctions(self) -> Iterator[tuple[int, dict, tuple | None]]:
+        """Yield each sanction's line, entity and its target's names (None: not in the file)."""
+        self.flush()
+        mark, after = ("%s" if is_postgresql() else "?"), 0
+        while True:
+            batch = database.execute_sql(
+                "SELECT line, body FROM import_ftm_sanction WHERE line > "  # noqa: S608
+                f"{mark} ORDER BY line LIMIT {self.BATCH}",
+                (after,),
+            ).fetchall()
+            if not batch:
+                return
+            sanctions = [(line, json.loads(body)) for line, body in batch]
+            targets = {_first(entity["properties"], "entity") for _, entity in sanctions}
+            marks = ", ".join([mark] * len(targets))
+            names = dict(
+                database.execute_sql(
+                    f"SELECT id, body FROM import_ftm_entity WHERE id IN ({marks})",  # noqa: S608
+                    sorted(targets),
+                ).fetchall()
+            )
+            for line, entity in sanctions:
+                found = names.get(_first(entity["properties"], "entity"))
+                yield line, entity, None if found is None else tuple(json.loads(found))
+            after = batch[-1][0]
 
 
 def read_ftm(
@@ -61,10 +126,10 @@ def read_ftm(
 ) -> Iterator[UpstreamRow]:
     """Read FtM JSON lines: each Sanction into events, the other entities for their names.
 
-    A sanction may come before the entity it designates: it waits for it, and a sanction whose
-    entity never comes is a problem at the end of the file.
+    Lines that are not entities are problems as they come; sanctions are read at the end of
+    the file (see `_Spool`), and one whose entity is not in the file is a problem at its line.
     """
-    entities = _Entities()
+    spool = _Spool()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -75,32 +140,28 @@ def read_ftm(
             properties = entity.get("properties") or {}
             if not isinstance(properties, dict):
                 raise TypeError("properties must be an object")
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             row = UpstreamRow(where, number, {"line": line.rstrip("\n")[:2000]}, columns=COLUMNS)
             row.problem("", f"not an FtM entity ({type(error).__name__}: {error})")
             yield row
             continue
         if schema == "Sanction":
-            row = UpstreamRow(where, number, entity, columns=COLUMNS)
-            target = _first(properties, "entity")
-            if target is None:
-                row.problem("entity", "a Sanction names the entity it designates")
-                yield row
-            elif target in entities.named:
-                yield _sanction(row, records, entities.named[target])
-            else:
-                entities.waiting.setdefault(target, []).append(row)
+            spool.sanction(number, {**entity, "properties": properties})
             continue
         names = _values(properties, "name")
         if names:
             aliases = [n for n in _values(properties, "alias") if n not in names[1:]]
-            entities.named[entity_id] = (names[0], names[1:] + aliases, schema)
-            for row in entities.waiting.pop(entity_id, []):
-                yield _sanction(row, records, entities.named[entity_id])
-    for target, rows in entities.waiting.items():
-        for row in rows:
-            row.problem("entity", f"the entity {target!r} is not in the file")
-            yield row
+            spool.entity(entity_id, (names[0], names[1:] + aliases, schema))
+    for number, entity, target in spool.sanctions():
+        row = UpstreamRow(f"{name}:{number}", number, entity, columns=COLUMNS)
+        wanted = _first(entity["properties"], "entity")
+        if wanted is None:
+            row.problem("entity", "a Sanction names the entity it designates")
+        elif target is None:
+            row.problem("entity", f"the entity {wanted!r} is not in the file")
+        else:
+            _sanction(row, records, target)
+        yield row
 
 
 def _values(properties: dict, name: str) -> list[str]:

@@ -90,6 +90,11 @@ class UpstreamRecords:
         key = alias_key(name)
         if key in self._actors:
             return self._actors[key]
+        if "\x00" in name:
+            # No database stores a NUL byte: the name is refused before it is looked up.
+            found = stable_slug(name, "actor")
+            self.invalid[found] = "name: Must not contain a NUL byte."
+            return found
         found = self._actor_map.get(key) or _actor_named(key)
         if found is None:
             found = self._free_id(stable_slug(name, "actor"))
@@ -205,6 +210,7 @@ class UpstreamRecords:
             # An alias too long to store is left out; the name itself is checked as a name.
             if (
                 len(alias) > _NAME_MAX
+                or "\x00" in alias
                 or key in self._claimed_aliases
                 or key in self._taken_ids
                 or key == actor_id
