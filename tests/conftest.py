@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from api import create_app
 from api.cli.main import cli
@@ -13,6 +14,7 @@ from databases import (
     BACKENDS,
     GENERATED,
     POSTGRES_SERVER_URL,
+    ROOT,
     issue_token,
     reset_schema,
     seed_fixtures,
@@ -117,3 +119,12 @@ def generated_client(app):
     with database.connection_context():
         database.execute_sql("ANALYZE")
     return app.test_client()
+
+
+@pytest.fixture
+def runner(monkeypatch, database_url) -> CliRunner:
+    """Return a runner of `timeline` commands on the test's database, from the project root."""
+    monkeypatch.setenv("TIMELINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("TIMELINE_SECRET_KEY", "cli-test")
+    monkeypatch.chdir(ROOT)
+    return CliRunner()

@@ -35,14 +35,6 @@ def test_the_commands_read_from_the_cli_are_the_projects():
     assert {"init-db", "seed", "serve", "verify", "generate", "token create"} <= set(COMMANDS)
 
 
-@pytest.fixture
-def runner(monkeypatch, database_url):
-    monkeypatch.setenv("TIMELINE_DATABASE_URL", database_url)
-    monkeypatch.setenv("TIMELINE_SECRET_KEY", "cli-test")
-    monkeypatch.chdir(ROOT)
-    return CliRunner()
-
-
 def test_init_db_then_seed_twice_is_idempotent(runner, app):
     result = runner.invoke(cli, ["init-db"])
     assert result.exit_code == 0, result.output

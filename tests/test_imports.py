@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from api.cli.main import cli
 from api.domain.errors import InvalidRecords
@@ -20,14 +19,6 @@ from api.writes.transfer import IMPORT_AUTHOR
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = Path(__file__).resolve().parent / "samples"
 SAMPLE_FILES = {"acled": "acled.csv", "ucdp-ged": "ucdp-ged.csv", "ftm": "ftm.ndjson"}
-
-
-@pytest.fixture
-def runner(monkeypatch, database_url):
-    monkeypatch.setenv("TIMELINE_DATABASE_URL", database_url)
-    monkeypatch.setenv("TIMELINE_SECRET_KEY", "import-test")
-    monkeypatch.chdir(ROOT)
-    return CliRunner()
 
 
 def _import(runner, file_format: str, path: Path, *options: str):

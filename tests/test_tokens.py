@@ -3,7 +3,6 @@
 import hashlib
 
 import pytest
-from click.testing import CliRunner
 
 from api import create_app
 from api.cli.main import cli
@@ -18,10 +17,9 @@ EVENT = "/v1/events/2022-02-24-russia-invades-ukraine"
 
 
 @pytest.fixture
-def runner(monkeypatch, seeded_app, database_url):
-    monkeypatch.setenv("TIMELINE_DATABASE_URL", database_url)
-    monkeypatch.setenv("TIMELINE_SECRET_KEY", "cli-test")
-    return CliRunner()
+def runner(runner, seeded_app):
+    """Return the command runner, on a seeded database."""
+    return runner
 
 
 def test_token_create_prints_the_secret_alone_on_the_last_line_and_stores_a_hash(runner):

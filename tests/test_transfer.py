@@ -5,7 +5,6 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from api.cli.main import cli
 from api.queries.exports import CSV_COLUMNS
@@ -73,13 +72,6 @@ def test_export_reads_in_batches_not_all_at_once(client, monkeypatch):
     monkeypatch.setattr(exports, "BATCH", 4)
     chunks = list(client.get("/v1/events/export").response)
     assert len(chunks) == (len(expected_ids()) + 3) // 4
-
-
-@pytest.fixture
-def runner(monkeypatch, database_url):
-    monkeypatch.setenv("TIMELINE_DATABASE_URL", database_url)
-    monkeypatch.setenv("TIMELINE_SECRET_KEY", "cli-test")
-    return CliRunner()
 
 
 def test_export_import_into_a_fresh_database_export_is_byte_identical(

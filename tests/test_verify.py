@@ -6,7 +6,6 @@ And whatever one changes by hand in a derived table, verify names it and repair 
 import json
 
 import pytest
-from click.testing import CliRunner
 from peewee import IntegrityError
 
 from api.cli.main import cli
@@ -146,13 +145,6 @@ def test_the_seeded_database_agrees_with_a_rebuild(client):
 def test_after_each_kind_of_write_every_derived_table_equals_a_rebuild(client, admin_token, write):
     write(Api(client, admin_token))
     assert found_differences() == []
-
-
-@pytest.fixture
-def runner(monkeypatch, database_url):
-    monkeypatch.setenv("TIMELINE_DATABASE_URL", database_url)
-    monkeypatch.setenv("TIMELINE_SECRET_KEY", "verify-test")
-    return CliRunner()
 
 
 def test_after_an_import_every_derived_table_equals_a_rebuild(runner, client, tmp_path):

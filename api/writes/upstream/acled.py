@@ -13,7 +13,7 @@ from api.writes.upstream.rows import (
     UpstreamRecords,
     UpstreamRow,
     country_of,
-    csv_rows,
+    csv_events,
     day_of,
     leftovers,
     split_names,
@@ -94,17 +94,13 @@ def read_acled(
     lines: Iterable[str], name: str, records: UpstreamRecords, event_types: dict[str, str]
 ) -> Iterator[UpstreamRow]:
     """Read ACLED CSV rows into events (raise InvalidRecords if the header will not do)."""
-    for line, raw in csv_rows(lines, name, REQUIRED_COLUMNS):
-        row = UpstreamRow(f"{name}:{line}", line, raw, columns=COLUMNS)
-        if None in raw or None in raw.values():
-            row.problem("", "the row does not have one value per column")
-        else:
-            event = _event(
-                row, {k: (v or "").strip() for k, v in raw.items()}, records, event_types
-            )
-            if not row.problems:
-                row.events.append(event)
-        yield row
+    return csv_events(
+        lines,
+        name,
+        REQUIRED_COLUMNS,
+        COLUMNS,
+        lambda row, values: _event(row, values, records, event_types),
+    )
 
 
 def _event(row: UpstreamRow, values: dict, records: UpstreamRecords, types: dict) -> dict:

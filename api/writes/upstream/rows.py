@@ -3,7 +3,7 @@
 import csv
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
@@ -278,7 +278,30 @@ def upstream_id(prefix: str, value: str) -> str:
     return f"{prefix}-{stable_slug(value, 'row')}"
 
 
-def csv_rows(lines: Iterable[str], name: str, required: tuple[str, ...]) -> Iterator[tuple]:
+def csv_events(
+    lines: Iterable[str],
+    name: str,
+    required: tuple[str, ...],
+    columns: dict[str, str],
+    event_of: Callable[[UpstreamRow, dict], dict],
+) -> Iterator[UpstreamRow]:
+    """Read a CSV file of one event a row: `event_of(row, values)` makes each row's event.
+
+    `values` are the row's, stripped; `event_of` notes the row's problems on it, and an event
+    is kept only from a row without any. Raise InvalidRecords if the header will not do.
+    """
+    for line, raw in _csv_rows(lines, name, required):
+        row = UpstreamRow(f"{name}:{line}", line, raw, columns=columns)
+        if None in raw or None in raw.values():
+            row.problem("", "the row does not have one value per column")
+        else:
+            event = event_of(row, {key: (value or "").strip() for key, value in raw.items()})
+            if not row.problems:
+                row.events.append(event)
+        yield row
+
+
+def _csv_rows(lines: Iterable[str], name: str, required: tuple[str, ...]) -> Iterator[tuple]:
     """Yield `(first line, row)` of a CSV file with a header; raise InvalidRecords if it is not.
 
     The header must hold the required columns; a row with more or fewer values than the header
