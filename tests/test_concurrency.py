@@ -30,8 +30,14 @@ HOT_EVENTS = (
 
 @pytest.fixture
 def server(seeded_app, database_url, tmp_path):
+    # The reads here check what the writes left; a slow shared machine must not turn them into
+    # query-budget 503s (test_budget.py tests the budget itself).
     with serving(
-        database_url, tmp_path / "gunicorn.log", workers=4, rate_limit_enabled="false"
+        database_url,
+        tmp_path / "gunicorn.log",
+        workers=4,
+        rate_limit_enabled="false",
+        query_timeout_ms="30000",
     ) as base:
         yield base
 
