@@ -62,10 +62,14 @@ def source_bodies(ids: Iterable[str]) -> dict[str, dict]:
 
 def event_bodies(ids: Iterable[str]) -> dict[str, dict]:
     """Read live events back in the shape clients write them."""
-    ids = sorted(set(ids))
+    events = list(_live(Event, sorted(set(ids))))
+    # Only events found have rows to read: an import's new events cost one query, not five.
+    found = [event.id for event in events]
 
     def children(model, *columns):
-        query = model.select(model.event, *columns).where(model.event.in_(ids))
+        if not found:
+            return {}
+        query = model.select(model.event, *columns).where(model.event.in_(found))
         return _rows_by_id(query.order_by(model.event, model.position))
 
     actors = children(EventActor, EventActor.actor, EventActor.role)
@@ -83,5 +87,5 @@ def event_bodies(ids: Iterable[str]) -> dict[str, dict]:
             "place": place_of([getattr(event, column) for column in PLACE_COLUMNS.values()]),
             "origin": origin_of(event.origin_dataset, event.origin_id, event.origin_fields),
         }
-        for event in _live(Event, ids)
+        for event in events
     }

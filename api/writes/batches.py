@@ -26,10 +26,19 @@ def batch_problems(batch: RecordBatch) -> list[Problem]:
     return problems
 
 
-def settle(changes: list[RecordChange], now: dt.datetime, author: Author) -> None:
-    """Journal these changes and renew what derives from them, in the caller's transaction."""
+def settle(
+    changes: list[RecordChange],
+    now: dt.datetime,
+    author: Author,
+    *,
+    rollup_deltas: Counter | None = None,
+) -> None:
+    """Journal these changes and renew what derives from them, in the caller's transaction.
+
+    `rollup_deltas`, if given, gathers the rollups' changes instead (see `derived.refresh`).
+    """
     record_revisions(changes, now, author)
-    renewed = derived.refresh(changes)
+    renewed = derived.refresh(changes, rollup_deltas=rollup_deltas)
     fed = [(c.record_id, c.op) for c in changes if c.kind.in_change_feed]
     written = {event_id for event_id, _ in fed}
     # Events that show a changed actor or source changed too, though nobody wrote them.
@@ -44,11 +53,13 @@ def write_batch(
     *,
     stamps: dict[tuple[str, str], tuple[dt.datetime, dt.datetime]] | None = None,
     progress: Progress | None = None,
+    rollup_deltas: Counter | None = None,
 ) -> dict[str, Counter]:
     """Upsert a checked batch in one transaction; count records created, updated, unchanged.
 
     `stamps` maps `(kind, id)` to the `(created_at, updated_at)` to keep, as an import does;
-    `progress(kind, done, total)` hears how far the writing has got.
+    `progress(kind, done, total)` hears how far the writing has got; `rollup_deltas`
+    gathers the rollups' changes for the caller to add (see `derived.refresh`).
     """
     counts: dict[str, Counter] = {}
     changes: list[RecordChange] = []
@@ -64,7 +75,7 @@ def write_batch(
                 unchanged=len(records) - len(written),
             )
             changes += written
-        settle(changes, now, author)
+        settle(changes, now, author, rollup_deltas=rollup_deltas)
     return counts
 
 

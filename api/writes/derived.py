@@ -158,12 +158,17 @@ def _touches(fields: set[str], watched: frozenset[str] | None) -> bool:
     return bool(fields) and (watched is None or bool(fields & watched))
 
 
-def refresh(changes: Iterable[RecordChange]) -> dict[str, dict]:
+def refresh(
+    changes: Iterable[RecordChange], *, rollup_deltas: Counter | None = None
+) -> dict[str, dict]:
     """Bring every derived table up to date after these changes, in the caller's transaction.
 
     A change renews the events that show the record (an event shows itself; an actor's
     name, or a source's fields, show in the events citing them) and adds to the rollups
     what it moved between cells. Returns the renewed live events as GET now shows them.
+    Given `rollup_deltas`, what moved is added there instead, for the caller to add to the
+    rollups (`add_to_rollups`) before its transaction ends: an import writing many chunks
+    adds each cell once, not once a chunk.
     """
     kinds = {}
     shown_ids: dict[str, set[str]] = defaultdict(set)
@@ -181,7 +186,10 @@ def refresh(changes: Iterable[RecordChange]) -> dict[str, dict]:
                 deltas.subtract(kind.counted_in(change.before))
             if change.after is not None:
                 deltas.update(kind.counted_in(change.after))
-    rollups.adjust_rollups(deltas)
+    if rollup_deltas is None:
+        rollups.adjust_rollups(deltas)
+    else:
+        rollup_deltas.update(deltas)
 
     def events_showing(ids_by_kind: dict[str, set[str]]) -> set[str]:
         return {
@@ -202,7 +210,11 @@ def add_search_rows(rows: list[tuple[str, ...]]) -> None:
 
 
 def add_to_rollups(cells: Counter) -> None:
-    """Count new events of a bulk load in the rollups: cell -> how many (`DerivedEvent.cells`)."""
+    """Add to the rollups: cell -> change in event count (a bulk load's, or gathered deltas).
+
+    A bulk load adds its events' `DerivedEvent.cells`; an import, the `rollup_deltas` that
+    `refresh` gathered.
+    """
     rollups.adjust_rollups(cells)
 
 

@@ -8,16 +8,19 @@ written; with `dry_run` everything is checked and counted, then rolled back.
 """
 
 import datetime as dt
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 
 from marshmallow import ValidationError
 
 from api.domain.errors import InvalidRecords, Problem, validation_problems
 from api.storage.bulk import bulk_insert
 from api.storage.connection import database, is_postgresql, write_transaction
+from api.writes import derived
 from api.writes.batches import batch_problems, write_batch
 from api.writes.checks import Located, RecordBatch, live_ids
 from api.writes.journal import Author
@@ -31,6 +34,9 @@ from api.writes.upstream.ucdp_ged import DEFAULT_VIOLENCE_TYPES, UCDP_GED, read_
 CHUNK_ROWS = 2000
 # A failed import of a huge file reports this many problems, then counts the rest.
 MOST_PROBLEMS = 1000
+# Rollup changes are gathered across chunks (most cells recur) and added when this many
+# cells are held, and at the end: fewer writes, and memory that stays bounded.
+ROLLUP_CELLS_HELD = 100_000
 
 
 @dataclass(frozen=True)
@@ -174,10 +180,11 @@ def _import_upstream(
     table = {**kind.defaults, **mapping.get(kind.table, {})} if kind.table else {}
     rows = kind.read(lines, name, records, table)
     report, problems, more = ImportReport(), [], 0
-    seen = _SeenIds()
-    while chunk := list(islice(rows, options.chunk_rows)):
+    seen, rollup_deltas = _SeenIds(), Counter()
+    chunks = iter(lambda: list(islice(rows, options.chunk_rows)), [])
+    for chunk, loaded_by_row in _loaded_chunks(chunks):
         report.rows += len(chunk)
-        good, bad = _checked_rows(chunk, records)
+        good, bad = _checked_rows(chunk, loaded_by_row, records)
         for where, repeated in _by_where(seen.repeated(good)).items():
             bad.setdefault(where, []).extend(repeated)
         writing = not problems or options.skip_invalid
@@ -198,14 +205,23 @@ def _import_upstream(
                 problems += row_problems[:room]
                 more += len(row_problems[room:])
         if writing and (options.skip_invalid or not problems):
-            report.add(write_batch(batch, now, author))
+            report.add(write_batch(batch, now, author, rollup_deltas=rollup_deltas))
             records.written(batch)
+            _add_rollup_deltas(rollup_deltas, at_least=ROLLUP_CELLS_HELD)
         progress("row", report.rows, None)
+    _add_rollup_deltas(rollup_deltas)
     if problems and not options.skip_invalid:
         if more:
             problems.append(Problem(name, "", f"and {more} more problem(s)"))
         raise InvalidRecords(problems)
     return report
+
+
+def _add_rollup_deltas(deltas: Counter, *, at_least: int = 0) -> None:
+    """Add the gathered rollup changes once `at_least` cells are held; then hold none."""
+    if len(deltas) >= at_least:
+        derived.add_to_rollups(deltas)
+        deltas.clear()
 
 
 def _mapping_problems(mapping: dict) -> list[Problem]:
@@ -221,24 +237,66 @@ def _mapping_problems(mapping: dict) -> list[Problem]:
     return problems
 
 
-def _checked_rows(chunk: list[UpstreamRow], records: UpstreamRecords):
-    """Load each row's events with the event schema; split good rows from bad ones.
-
-    A row is also bad when it names an actor or source that cannot be made (`invalid`).
-    """
+def load_events(events_by_row: list[list[dict]]) -> list[list[tuple[bool, dict]]]:
+    """Load each row's events with the event schema: `(True, loaded)` or `(False, messages)`."""
     schema = EVENTS.record_schema()
-    good, bad = [], {}
-    for row in chunk:
-        problems, loaded = list(row.problems), []
-        for event in [] if problems else row.events:
+    loaded_by_row = []
+    for events in events_by_row:
+        loaded = []
+        for event in events:
             try:
-                loaded.append(schema.load(event))
+                loaded.append((True, schema.load(event)))
             except ValidationError as error:
+                loaded.append((False, error.messages))
+        loaded_by_row.append(loaded)
+    return loaded_by_row
+
+
+def _events_to_load(chunk: list[UpstreamRow]) -> list[list[dict]]:
+    # A row the reader already found bad is not loaded.
+    return [[] if row.problems else row.events for row in chunk]
+
+
+def _loaded_chunks(chunks: Iterator[list[UpstreamRow]]) -> Iterator[tuple[list, list]]:
+    """Yield each chunk of rows with its events loaded (`load_events`).
+
+    A file of more than one chunk has them loaded by a second process, a chunk ahead: the
+    schema, a third of an import's time, runs while this process writes. The next chunk is
+    read before this one is written, which `UpstreamRecords` allows: the new actors and
+    sources it holds are written with the first chunk that names them.
+    """
+    first = next(chunks, None)
+    second = next(chunks, None) if first is not None else None
+    if second is None:
+        if first is not None:
+            yield first, load_events(_events_to_load(first))
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as loader:
+        current, pending = first, loader.submit(load_events, _events_to_load(first))
+        for chunk in chain([second], chunks):
+            following = loader.submit(load_events, _events_to_load(chunk))
+            yield current, pending.result()
+            current, pending = chunk, following
+        yield current, pending.result()
+
+
+def _checked_rows(chunk: list[UpstreamRow], loaded_by_row: list, records: UpstreamRecords):
+    """Split a chunk's rows, their events loaded, into good rows and bad ones.
+
+    A row is bad when the schema refused an event, or when it names an actor or source that
+    cannot be made (`invalid`).
+    """
+    good, bad = [], {}
+    for row, results in zip(chunk, loaded_by_row, strict=True):
+        problems, loaded = list(row.problems), []
+        for (ok, result), event in zip(results, row.events, strict=False):
+            if not ok:
                 problems += [
                     Problem(p.where, _column(row, p.field), p.message)
-                    for p in validation_problems(row.where, error.messages)
+                    for p in validation_problems(row.where, result)
                 ]
                 continue
+            loaded.append(result)
             for field_name, refs in (("actors", event["actors"]), ("sources", event["sources"])):
                 problems += [
                     Problem(row.where, _column(row, field_name), records.invalid[ref["id"]])

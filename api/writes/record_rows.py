@@ -153,8 +153,9 @@ def write_events(writer: RowWriter, records: list[dict]) -> list[RecordChange]:
     """Upsert events and the rows that link them to actors, sources, tags and other events."""
     stored = event_bodies(record["id"] for record in records)
     written = writer.upsert(records, stored, _event_values)
-    ids = [change.record_id for change in written]
-    for chunk in chunked(ids, _CHUNK):
+    # A record at its first revision is a new row: it has no linking rows to replace.
+    replaced = [change.record_id for change in written if change.number > 1]
+    for chunk in chunked(replaced, _CHUNK):
         for model in (EventActor, EventSource, EventTag, EventRelation):
             model.delete().where(model.event.in_(chunk)).execute()
 
