@@ -356,9 +356,12 @@ def test_the_bench_import_file_imports_whole_then_verifies(tmp_path, monkeypatch
     assert run["counts"][-1] == "events: 300 created, 0 updated, 0 unchanged"
     assert run["verify"]["passed"], run["verify"]["output"]
     assert run["peak_rss_mb"] > 0
+    assert run["peak_tree_rss_mb"] > 0
     rows = (tmp_path / "acled-300.csv").read_text().splitlines()
     assert len(rows) == 301
     assert rows[0].split(",") == list(imports.COLUMNS)
     table_lines = imports.imports_table([run]).splitlines()
     assert table_lines[2].startswith("| sqlite | 300 |")
-    assert table_lines[2].endswith("| passed |")
+    # The reference: the same rows copied by SQL alone, every event and its revision at least.
+    assert run["storage_floor"]["rows"] >= 2 * 300
+    assert table_lines[2].endswith(f"| passed | {run['storage_floor']['rows_per_second']:,} |")

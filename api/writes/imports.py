@@ -36,7 +36,7 @@ CHUNK_ROWS = 2000
 MOST_PROBLEMS = 1000
 # Rollup changes are gathered across chunks (most cells recur) and added when this many
 # cells are held, and at the end: fewer writes, and memory that stays bounded.
-ROLLUP_CELLS_HELD = 100_000
+ROLLUP_CELLS_HELD = 20_000
 
 
 @dataclass(frozen=True)
