@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from bench.datasets import CACHE, ROOT, TIMELINE, _with_database, run_timeline
+from bench.load import resident_mb, worker_pids
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 # The sizes the run imports: memory must stay flat from the first to the last.
@@ -142,37 +143,23 @@ class _TreeMemory:
     """The peak of a process's RSS summed with its children's (the importer's loader), polled."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak_kb = pid, 0
+        self.pid, self.peak_mb = pid, 0.0
         self._done = threading.Event()
         self._poller = threading.Thread(target=self._poll, daemon=True)
         self._poller.start()
 
     def _poll(self) -> None:
         while not self._done.wait(0.2):
-            self.peak_kb = max(self.peak_kb, sum(map(_rss_kb, _tree(self.pid))))
+            try:
+                pids = [self.pid, *worker_pids(self.pid)]
+            except OSError:
+                continue  # the importer has ended
+            self.peak_mb = max(self.peak_mb, sum(map(resident_mb, pids)))
 
     def stop(self) -> None:
         """Stop polling."""
         self._done.set()
         self._poller.join()
-
-
-def _tree(pid: int) -> list[int]:
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    return [pid, *(grandchild for child in children for grandchild in _tree(int(child)))]
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    return next(
-        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
-    )
 
 
 def measure_import(backend: str, rows: int) -> dict:
@@ -206,7 +193,7 @@ def measure_import(backend: str, rows: int) -> dict:
         "seconds": round(seconds, 1),
         "rows_per_second": round(rows / seconds),
         "peak_rss_mb": round(usage.ru_maxrss / 1024),
-        "peak_tree_rss_mb": round(tree.peak_kb / 1024),
+        "peak_tree_rss_mb": round(tree.peak_mb),
         "counts": printed.strip().splitlines()[-3:],
         "errors": complained.strip().splitlines()[-3:],
         "verify": {"passed": verified.returncode == 0, "output": verified.stdout[-500:]},

@@ -127,6 +127,8 @@ def resident_mb(pid: int) -> float:
     """Return a process's resident set size in MB (0 if it is gone)."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
+    except OSError:  # gone: no file, or ESRCH while reading it
         return 0.0
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+    # A process that has exited but is not yet reaped (a zombie) has no VmRSS line.
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else 0.0
