@@ -16,6 +16,7 @@ from api.settings import load_settings
 from api.views import (
     actors,
     changes,
+    docs,
     event_types,
     events,
     health,
@@ -80,3 +81,4 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(spec.blp)
     app.register_blueprint(page.blp)
+    app.register_blueprint(docs.blp)

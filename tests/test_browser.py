@@ -306,3 +306,40 @@ def test_the_page_is_locked_down_and_shows_titles_as_text(served_site, browser):
     finally:
         etag = request(site, "GET", headers["Location"])[1]["ETag"]
         request(site, "DELETE", headers["Location"], None, {**auth, "If-Match": etag})
+
+
+def test_the_docs_run_swagger_ui_on_this_host_and_try_a_read(site, browser):
+    """/docs draws every operation, runs a read in Swagger UI, and fetches nothing elsewhere."""
+    page = browser.new_page(viewport={"width": 1300, "height": 1500})
+    page.add_init_script(RECORD_VIOLATIONS)
+    hosts, errors = set(), []
+    page.on("request", lambda req: hosts.add(req.url.split("/")[2]))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{site}/docs")
+    # Swagger UI names an operation's block operations-<tag>-<operationId>.
+    listing = page.locator('[id$="-listEvents"]')
+    expect(listing).to_be_visible(timeout=30_000)
+    expect(listing.locator(".opblock-summary-path")).to_have_attribute("data-path", "/v1/events")
+
+    listing.locator(".opblock-summary").click()
+    listing.locator(".try-out__btn").click()
+    listing.locator("button.execute").click()
+    live = listing.locator(".live-responses-table tbody")
+    expect(live.locator(".response-col_status")).to_have_text("200", timeout=30_000)
+    expect(live.locator(".response-col_description")).to_contain_text('"data"')
+    expect(listing.locator(".request-url")).to_contain_text(f"{site}/v1/events")
+
+    # Writes need a token: Swagger UI offers no "Try it out" for them.
+    creating = page.locator('[id$="-createEvent"]')
+    creating.locator(".opblock-summary").click()
+    expect(creating.locator(".opblock-body")).to_be_visible()
+    assert creating.locator(".try-out__btn").count() == 0
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    # The whole page is some 18,000 pixels tall: the screen that shows the read's answer.
+    live.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "docs-page.png"))
+    assert hosts == {site.split("/")[2]}
+    assert page.evaluate("window.violations") == []
+    assert errors == []
+    page.close()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from api.http.record_routes import MERGE_PATCH
 from api.storage.connection import database
 from api.storage.models import Change, Event, Revision
 from builders import fixture_event_body
@@ -210,16 +211,22 @@ def test_two_edits_from_the_same_revision_one_wins_the_other_gets_412(client, wr
 
 
 @pytest.mark.parametrize("method", ["patch", "delete"])
-def test_writes_to_a_record_need_if_match(writer, method):
-    response = getattr(writer, method)(f"/v1/events/{INVASION}", json={"status": "reported"})
-    assert_problem(response, 428, "If-Match")
-
-
-def test_if_match_star_matches_any_current_revision(writer):
-    response = writer.patch(
-        f"/v1/events/{INVASION}", json={"status": "reported"}, headers={"If-Match": "*"}
-    )
-    assert response.status_code == 200
+@pytest.mark.parametrize(
+    ("if_match", "message"),
+    [
+        (None, "Required."),
+        # RFC 9110's `*` matches any revision: it would skip the lost-update check.
+        ("*", "'*' matches any revision"),
+    ],
+)
+def test_writes_to_a_record_need_the_etag_of_a_revision(client, writer, method, if_match, message):
+    url = f"/v1/events/{INVASION}"
+    before = client.get(url).get_json()
+    headers = {} if if_match is None else {"If-Match": if_match}
+    response = getattr(writer, method)(url, json={"status": "reported"}, headers=headers)
+    problem = assert_problem(response, 428, "If-Match")
+    assert problem["errors"]["If-Match"][0].startswith(message)
+    assert client.get(url).get_json() == before
 
 
 def test_delete_hides_the_event_answers_410_and_keeps_history(client, writer):
@@ -328,17 +335,18 @@ def test_renaming_an_actor_shows_in_its_events_and_their_etags(client, writer):
 
 def test_patch_takes_merge_patch_and_plain_json_but_not_other_types(client, writer):
     url = f"/v1/events/{INVASION}"
-    for content_type in ("application/merge-patch+json", "application/json"):
+    for status, content_type in (("reported", MERGE_PATCH), ("disputed", "application/json")):
         response = writer.patch(
             url,
-            data='{"status": "reported"}',
-            headers={"If-Match": "*", "Content-Type": content_type},
+            data=f'{{"status": "{status}"}}',
+            headers={"If-Match": _etag(client, url), "Content-Type": content_type},
         )
         assert response.status_code == 200
+        assert response.get_json()["status"] == status
     for content_type in ("text/plain", "application/x-www-form-urlencoded"):
         response = writer.patch(
             url,
             data='{"status": "reported"}',
-            headers={"If-Match": "*", "Content-Type": content_type},
+            headers={"If-Match": _etag(client, url), "Content-Type": content_type},
         )
         assert_problem(response, 415, "Content-Type")

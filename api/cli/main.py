@@ -18,11 +18,12 @@ from marshmallow import ValidationError
 from tqdm import tqdm
 
 from api import create_app
+from api.cli.examples import collect_response_examples, examples_json
 from api.cli.generate import generate_command
 from api.cli.tokens import token_cli
 from api.cli.verify import verify_command
 from api.domain.errors import InvalidRecords, validation_problems
-from api.http.openapi import spec_yaml
+from api.http.openapi import RESPONSE_EXAMPLES_FILE, spec_yaml
 from api.schemas.imports import ImportMappingSchema
 from api.settings import load_settings
 from api.storage.connection import database, utc_now, write_transaction
@@ -113,20 +114,37 @@ def serve_command(bind: str | None, workers: int | None, config_path: str) -> No
 )
 @click.option("--check", is_flag=True, help="Fail if the file differs from what the code makes.")
 def openapi_command(output: Path, check: bool) -> None:
-    """Write the OpenAPI document generated from the code, or check the committed one."""
-    generated = spec_yaml(current_app)
+    """Write the OpenAPI document and its examples (answered over the fixtures), or check both."""
+    examples = examples_json(collect_response_examples(Path(current_app.config["FIXTURES"])))
     if not check:
-        output.write_text(generated, encoding="utf-8")
-        click.echo(f"Wrote {output}")
+        RESPONSE_EXAMPLES_FILE.write_text(examples, encoding="utf-8")
+        # A new app, so that its document holds the examples just written.
+        output.write_text(spec_yaml(create_app({"SECRET_KEY": "spec"})), encoding="utf-8")
+        click.echo(f"Wrote {RESPONSE_EXAMPLES_FILE.name} and {output}")
         return
-    committed = output.read_text(encoding="utf-8") if output.exists() else ""
-    if committed != generated:
-        diff = difflib.unified_diff(
-            committed.splitlines(), generated.splitlines(), str(output), "generated", lineterm=""
+    stale = [
+        path.name
+        for path, generated in (
+            (RESPONSE_EXAMPLES_FILE, examples),
+            (output, spec_yaml(current_app)),
         )
-        click.echo("\n".join(list(diff)[:80]), err=True)
-        raise click.ClickException(f"{output} is out of date: run `timeline openapi`.")
-    click.echo(f"{output} is up to date")
+        if not _is_current(path, generated)
+    ]
+    if stale:
+        raise click.ClickException(f"{' and '.join(stale)} out of date: run `timeline openapi`.")
+    click.echo(f"{output} and its examples are up to date")
+
+
+def _is_current(path: Path, generated: str) -> bool:
+    """Say whether the committed file holds what was generated, printing the difference if not."""
+    committed = path.read_text(encoding="utf-8") if path.exists() else ""
+    if committed == generated:
+        return True
+    diff = difflib.unified_diff(
+        committed.splitlines(), generated.splitlines(), str(path), "generated", lineterm=""
+    )
+    click.echo("\n".join(list(diff)[:80]), err=True)
+    return False
 
 
 @cli.command("export")

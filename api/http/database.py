@@ -7,9 +7,10 @@ from api.storage.connection import begin_request, database, discard_connection, 
 # Streams of every matching event: they bound their own work as they stream, by
 # TIMELINE_EXPORT_TIMEOUT_S (api/http/streaming.py), since it outlasts this request's hooks.
 STREAMING_ENDPOINTS = frozenset({"events.export_events"})
-# What answers without the database: liveness, the page's files, the OpenAPI document.
+# What answers without the database: liveness, the page and the docs with their files, and
+# the OpenAPI document.
 WITHOUT_DATABASE = frozenset({"health.healthz"})
-STATIC_BLUEPRINTS = frozenset({"page", "spec"})
+STATIC_BLUEPRINTS = frozenset({"page", "docs", "spec"})
 
 
 def init_app(app: Flask) -> None:

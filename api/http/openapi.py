@@ -1,14 +1,31 @@
 """The OpenAPI document: generated from the schemas and views, served and written as YAML."""
 
 import http
+import json
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import yaml
+from apispec import BasePlugin
 from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from marshmallow import fields
 
+from api.domain.origins import ORIGIN_DATASETS
+from api.domain.places import PLACE_PRECISIONS
+from api.domain.vocabulary import (
+    ACTOR_KINDS,
+    EVENT_TYPES,
+    PRECISIONS,
+    RELATIONS,
+    ROLES,
+    STATUSES,
+    Term,
+)
 from api.http.problems import PROBLEM_CONTENT_TYPE, register_error_handlers
 from api.schemas.common import ProblemSchema
+from api.schemas.revisions import OPS, WRITE_CHANNELS
 
 API_DESCRIPTION = """\
 Dated geopolitical events (sanctions, arms shipments, invasions, expiring UN curbs,
@@ -22,12 +39,126 @@ with the offending parameter named in `errors`.
 """
 
 
+class NamedEnum(NamedTuple):
+    """A vocabulary the document declares once, as a component, and refers to by name."""
+
+    name: str
+    values: tuple[Term, ...] | tuple[str, ...]
+    description: str
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        """The values the enum takes."""
+        return tuple(v.slug if isinstance(v, Term) else v for v in self.values)
+
+    def component(self) -> dict:
+        """Return the enum's schema component, each term's meaning listed in its description."""
+        meanings = [f"- `{v.slug}`: {v.description}" for v in self.values if isinstance(v, Term)]
+        return {
+            "type": "string",
+            "enum": list(self.slugs),
+            "description": "\n".join([self.description, "", *meanings]).strip(),
+        }
+
+
+# Without names, generators make one enum class per field and per parameter (76 here), and
+# a field's inline enum can take the name of another component.
+NAMED_ENUMS = (
+    NamedEnum("EventType", EVENT_TYPES, "What kind of event it is."),
+    NamedEnum("EventStatus", STATUSES, "How certain the event is."),
+    NamedEnum("ActorRole", ROLES, "What an actor does in an event."),
+    NamedEnum("EventRelation", RELATIONS, "How an event relates to another."),
+    NamedEnum("ActorKind", ACTOR_KINDS, "What kind of actor it is."),
+    NamedEnum(
+        "DatePrecision",
+        PRECISIONS,
+        "How much of the date is known: a day, a month, a year, or an interval of those.",
+    ),
+    NamedEnum(
+        "PlacePrecision",
+        PLACE_PRECISIONS,
+        "How near the coordinates are to the place: `exact`, `near` it, the centre of its "
+        "first-level `admin` area, or of its `country`.",
+    ),
+    NamedEnum(
+        "OriginDataset", ORIGIN_DATASETS, "The upstream dataset an event was imported from."
+    ),
+    NamedEnum("ChangeOp", OPS, "What a committed write did to the record."),
+    NamedEnum(
+        "WriteChannel", WRITE_CHANNELS, "How a write came: the API, `timeline seed` or import."
+    ),
+    NamedEnum("DateMatch", ("overlap", "within"), "How an event's span of days meets a range."),
+    NamedEnum("ActorMatch", ("any", "all"), "Whether an event needs any or all of the actors."),
+    NamedEnum("EventSort", ("date", "-date", "relevance"), "The order of events."),
+)
+
+_ENUM_NAMES = {named.slugs: named.name for named in NAMED_ENUMS}
+
+
+def _refer_to_named_enums(converter: Any, field: fields.Field, ret: dict, **kwargs: Any) -> dict:
+    """Write a field whose choices are a named vocabulary as a reference to its component."""
+    choices = tuple(value for value in ret.get("enum", ()) if value is not None)
+    name = _ENUM_NAMES.get(choices)
+    if name is None:
+        return {}
+    del ret["enum"]
+    ret.pop("type", None)
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    # Beside a $ref, OpenAPI 3.0 ignores every other keyword: default, nullable, description.
+    return {"allOf": [ref]} if ret else ref
+
+
+def _nullable_refs_as_all_of(
+    converter: Any, field: fields.Field, ret: dict, **kwargs: Any
+) -> dict:
+    """Write a nullable nested object as `allOf: [$ref]` with `nullable`, which generators type."""
+    # apispec writes anyOf [{type: object, nullable}, $ref]: generators then never build the model.
+    alternatives = ret.get("anyOf")
+    if not alternatives or {"type": "object", "nullable": True} not in alternatives:
+        return {}
+    del ret["anyOf"]
+    refs = [a for a in alternatives if a != {"type": "object", "nullable": True}]
+    return {"allOf": refs, "nullable": True}
+
+
+# Written by `timeline openapi` from the app's answers over the fixtures (api/cli/examples.py).
+RESPONSE_EXAMPLES_FILE = Path(__file__).with_name("response_examples.json")
+
+
+class ResponseExamples(BasePlugin):
+    """Show each operation's success answers by example, one per content type."""
+
+    def __init__(self, examples: dict[str, dict[str, Any]]) -> None:
+        self.examples = examples
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs):
+        """Add the examples of each operation on the path to its 2xx responses."""
+        for operation in (operations or {}).values():
+            by_type = self.examples.get(operation.get("operationId"), {})
+            for status, response in operation.get("responses", {}).items():
+                if not str(status).startswith("2") or not isinstance(response, dict):
+                    continue
+                for content_type, media in response.get("content", {}).items():
+                    if content_type in by_type:
+                        media["example"] = by_type[content_type]
+
+
 class TimelineApi(Api):
     """flask-smorest's Api, with problem+json errors shaped and documented in one place."""
 
     ERROR_SCHEMA = ProblemSchema
     # Every operation documents its own statuses; no catch-all `default` response.
     DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _init_spec(self, **options: Any) -> None:
+        examples = json.loads(RESPONSE_EXAMPLES_FILE.read_text(encoding="utf-8"))
+        options["extra_plugins"] = [*options.get("extra_plugins", ()), ResponseExamples(examples)]
+        super()._init_spec(**options)
+        for named in NAMED_ENUMS:
+            self.spec.components.schema(named.name, named.component())
+        converter = self.ma_plugin.converter
+        converter.add_attribute_function(_refer_to_named_enums)
+        converter.add_attribute_function(_nullable_refs_as_all_of)
 
     def _register_error_handlers(self) -> None:
         register_error_handlers(self._app)

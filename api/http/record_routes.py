@@ -29,7 +29,9 @@ IF_MATCH = {
     "in": "header",
     "name": "If-Match",
     "required": True,
-    "description": "The ETag of the revision being changed; a stale one gets 412.",
+    "description": "The ETag of the revision being changed, as GET or the last write gave "
+    "it; a stale one gets 412. `*` gets 428: it would match any revision, and the write "
+    "could undo a change it never saw.",
     "schema": {"type": "string"},
 }
 
@@ -107,10 +109,16 @@ def _add_update(blp: ApiBlueprint, kind: RecordKind, *, path: str, id_param: str
         response_schema=kind.schema,
         headers={"ETag": ETAG_HEADER},
         errors=(*WRITE_ERRORS, 404, 410, 412, 428),
-        content_types=(MERGE_PATCH, "application/json"),
+        # application/json is accepted too (the parser takes any JSON type). Declaring one
+        # type keeps generated clients working: a second one makes openapi-python-client
+        # write code that does not import.
+        content_types=(MERGE_PATCH,),
     )
     @blp.doc(
         summary=f"Change an {kind.name} with a JSON merge patch; needs If-Match.",
+        description="The body is an RFC 7396 merge patch, sent as "
+        "`application/merge-patch+json` or `application/json`: the fields it names are "
+        "replaced, `null` removes an optional one, and lists are replaced whole.",
         parameters=[IF_MATCH],
         responses={200: {"links": _links(title, id_param)}},
     )

@@ -3,8 +3,8 @@
 from marshmallow import Schema, fields
 
 
-class EventTypeSchema(Schema):
-    """An event type and how many events have it."""
+class EventTypeInfoSchema(Schema):
+    """An event type, what it means, and how many events have it."""
 
     slug = fields.String(required=True, metadata={"example": "shipment"})
     label = fields.String(required=True)
@@ -15,4 +15,4 @@ class EventTypeSchema(Schema):
 class EventTypeListSchema(Schema):
     """Every event type."""
 
-    data = fields.List(fields.Nested(EventTypeSchema), required=True)
+    data = fields.List(fields.Nested(EventTypeInfoSchema), required=True)

@@ -6,6 +6,7 @@ from api.schemas.common import QueryArgsSchema
 from api.schemas.fields import Text, UtcDateTime
 
 OPS = ("created", "updated", "deleted")
+WRITE_CHANNELS = ("api", "seed", "import")
 
 
 class RevisionSchema(Schema):
@@ -19,7 +20,7 @@ class RevisionSchema(Schema):
     )
     via = fields.String(
         required=True,
-        validate=validate.OneOf(("api", "seed", "import")),
+        validate=validate.OneOf(WRITE_CHANNELS),
         metadata={"description": "How the write came: the API, `timeline seed` or import."},
     )
     record = fields.Dict(

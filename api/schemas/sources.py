@@ -17,6 +17,7 @@ class SourceRecordSchema(Schema):
         allow_none=True,
         schemes={"http", "https"},
         validate=validate.Length(max=2000),
+        metadata={"format": "uri", "description": "An http or https URL."},
     )
     published = EventDate(load_default=None, allow_none=True)
     note = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=2000))
@@ -32,7 +33,7 @@ class SourceFieldsSchema(Schema):
     id = fields.String(required=True)
     publisher = fields.String(required=True)
     title = fields.String(required=True)
-    url = fields.String(required=True, allow_none=True)
+    url = fields.String(required=True, allow_none=True, metadata={"format": "uri"})
     published = fields.String(
         required=True, allow_none=True, metadata={"description": "Date as written, if known."}
     )

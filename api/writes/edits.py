@@ -46,7 +46,14 @@ def _check_if_match(kind: RecordKind, record_id: str, if_match) -> None:
             errors={"If-Match": ["Required."]},
         )
     etag, _ = kind.current(record_id)
-    if not (if_match.star_tag or if_match.contains(etag)):
+    if if_match.star_tag:
+        # RFC 9110 lets `*` match any current representation: it would skip the lost-update
+        # check that If-Match is required for.
+        raise PreconditionRequired(
+            f"Send If-Match with the ETag of the {kind.name} you are changing, not '*'.",
+            errors={"If-Match": ["'*' matches any revision; send the ETag GET gave you."]},
+        )
+    if not if_match.contains(etag):
         raise PreconditionFailed(
             f"The {kind.name} {record_id!r} changed since that ETag; GET it and retry.",
             errors={"If-Match": [f"The current ETag is {etag!r}."]},
