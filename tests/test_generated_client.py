@@ -47,8 +47,8 @@ def _generator_or_skip() -> Path:
     pytest.skip("openapi-python-client is not installed (pip install -e '.[test]')")
 
 
-def generate_client(folder: Path) -> str:
-    """Generate the client package into `folder`; return what the generator printed."""
+def generate_client(folder: Path) -> tuple[int, str]:
+    """Generate the client package into `folder`; return its exit code and what it printed."""
     generated = subprocess.run(
         [
             str(_generator_or_skip()),
@@ -67,7 +67,7 @@ def generate_client(folder: Path) -> str:
         text=True,
         check=False,
     )
-    return generated.stdout + generated.stderr
+    return generated.returncode, generated.stdout + generated.stderr
 
 
 def document_warnings(output: str) -> list[str]:
@@ -83,7 +83,8 @@ def document_warnings(output: str) -> list[str]:
 def client_modules(tmp_path_factory):
     """Generate the client and import it; yield a function that imports one of its modules."""
     folder = tmp_path_factory.mktemp("client")
-    output = generate_client(folder)
+    code, output = generate_client(folder)
+    assert code == 0, output
     assert document_warnings(output) == [], output
     sys.path.insert(0, str(folder))
     try:

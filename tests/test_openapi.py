@@ -11,6 +11,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from api import create_app
+from api.http import openapi
 from api.http.openapi import spec_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +186,7 @@ def test_the_examples_are_what_the_app_answers_over_the_fixtures():
         ("ActorKind", ("ActorRecord", "kind")),
         ("OriginDataset", ("Origin", "dataset")),
         ("ChangeOp", ("Change", "op")),
+        ("WriteChannel", ("Revision", "via")),
     ],
 )
 def test_vocabularies_are_named_components_that_fields_refer_to(generated, component, where):
@@ -253,3 +255,29 @@ def test_patch_bodies_are_declared_once_as_merge_patches(generated):
     for name, operation in _operations(yaml.safe_load(generated)):
         if name.startswith("PATCH"):
             assert list(operation["requestBody"]["content"]) == ["application/merge-patch+json"]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "component"),
+    [("date_match", "DateMatch"), ("actor_match", "ActorMatch"), ("sort", "EventSort")],
+)
+def test_shared_query_choices_are_named_components(generated, parameter, component):
+    document = yaml.safe_load(generated)
+    for path in ("/v1/events", "/v1/events/export", "/v1/actors/{actor_id}/events"):
+        found = {p["name"]: p["schema"] for p in document["paths"][path]["get"]["parameters"]}
+        assert found[parameter]["allOf"] == [{"$ref": f"#/components/schemas/{component}"}]
+    assert document["components"]["schemas"][component]["enum"]
+
+
+@pytest.mark.parametrize("content", [None, "<<<<<<< HEAD\n{"])
+def test_the_app_serves_without_examples_when_their_file_is_missing_or_broken(
+    tmp_path, monkeypatch, content
+):
+    examples = tmp_path / "response_examples.json"
+    if content is not None:
+        examples.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(openapi, "RESPONSE_EXAMPLES_FILE", examples)
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "k"})
+    document = yaml.safe_load(spec_yaml(app))
+    media = document["paths"]["/v1/events"]["get"]["responses"]["200"]["content"]
+    assert "example" not in media["application/json"]

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from api import create_app
+from api.http.pagination import GEOJSON
 from api.storage.connection import database
 from api.storage.migrations import create_schema
 from api.writes.seeding import seed
@@ -15,7 +16,6 @@ SEEDED_AT = dt.datetime(2026, 1, 1)
 EVENT = "2024-01-iran-ships-ballistic-missiles-to-russia"
 ACTOR = "iran"
 SOURCE = "eurasiareview-iran-missile-shipments-russia"
-GEOJSON = "application/geo+json"
 JSON = "application/json"
 # One request per operation and content type; small filters keep each example short.
 EXAMPLE_REQUESTS: dict[str, dict[str, str]] = {
@@ -44,7 +44,7 @@ EXAMPLE_REQUESTS: dict[str, dict[str, str]] = {
     "getHistogram": {JSON: "/v1/stats/histogram?interval=year&group_by=status"},
     "getActorStats": {JSON: "/v1/stats/actors?type=shipment&limit=2"},
     "getNetwork": {JSON: "/v1/stats/network?type=shipment"},
-    "getTimeline": {JSON: "/v1/timeline?actor=iran&type=shipment&limit=2"},
+    "getTimeline": {JSON: f"/v1/timeline?actor={ACTOR}&type=shipment&limit=2"},
     "listChanges": {JSON: "/v1/changes?limit=2"},
     "getHealth": {JSON: "/healthz"},
     "getReadiness": {JSON: "/readyz"},
@@ -65,25 +65,36 @@ def collect_response_examples(fixtures: Path) -> dict[str, dict[str, object]]:
                 "DATABASE_URL": f"sqlite:///{Path(scratch) / 'examples.db'}",
                 "SECRET_KEY": "examples",
                 "RATE_LIMIT_ENABLED": False,
+                # Links stay relative, whatever this machine's settings say.
+                "PUBLIC_URL": "",
+                "TRUSTED_PROXIES": 0,
             }
         )
-        with app.app_context(), database.connection_context():
-            create_schema()
-            seed([fixtures], SEEDED_AT)
-        client = app.test_client()
-        examples: dict[str, dict[str, object]] = {}
-        for operation, requests in EXAMPLE_REQUESTS.items():
-            examples[operation] = {}
-            for content_type, url in requests.items():
-                response = client.get(url)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{url} answered {response.status_code}, not 200")
-                body = response.get_data(as_text=True)
-                parsed = content_type == JSON or content_type.endswith("+json")
-                examples[operation][content_type] = json.loads(body) if parsed else body
-        database.close()
+        # create_app bound the shared database handle to the scratch file: it is closed here,
+        # and the `timeline openapi` that called this needs no database after it.
+        try:
+            with app.app_context(), database.connection_context():
+                create_schema()
+                seed([fixtures], SEEDED_AT)
+            examples = _answers(app.test_client())
+        finally:
+            database.close()
     for written, read in WRITTEN_AS.items():
         examples[written] = examples[read]
+    return examples
+
+
+def _answers(client) -> dict[str, dict[str, object]]:
+    """Send each example request; return the answers by operation and content type."""
+    examples: dict[str, dict[str, object]] = {}
+    for operation, requests in EXAMPLE_REQUESTS.items():
+        examples[operation] = {}
+        for content_type, url in requests.items():
+            response = client.get(url)
+            if response.status_code != 200 or response.mimetype != content_type:
+                raise RuntimeError(f"{url} answered {response.status_code} {response.mimetype}")
+            body = response.get_data(as_text=True)
+            examples[operation][content_type] = json.loads(body) if response.is_json else body
     return examples
 
 

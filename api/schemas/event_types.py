@@ -6,6 +6,8 @@ from marshmallow import Schema, fields
 class EventTypeInfoSchema(Schema):
     """An event type, what it means, and how many events have it."""
 
+    # Its component is EventTypeInfo: the name EventType belongs to the vocabulary's enum.
+
     slug = fields.String(required=True, metadata={"example": "shipment"})
     label = fields.String(required=True)
     description = fields.String(required=True)

@@ -37,6 +37,11 @@ def Tag(**kwargs: Any) -> Text:  # noqa: N802 - a field factory reads like a fie
     )
 
 
+DATE_MATCHES = ("overlap", "within")
+ACTOR_MATCHES = ("any", "all")
+EVENT_SORTS = ("date", "-date", "relevance")
+
+
 class EventFilterFieldsSchema(QueryArgsSchema):
     """Filters of `/v1/events` and its export, all combinable."""
 
@@ -49,7 +54,7 @@ class EventFilterFieldsSchema(QueryArgsSchema):
         metadata={"description": "Latest day, inclusive: `to=2023-10` ends on 2023-10-31."},
     )
     date_match = Choice(
-        ("overlap", "within"),
+        DATE_MATCHES,
         load_default="overlap",
         metadata={
             "description": "`overlap`: events whose span of possible days meets the range; "
@@ -64,7 +69,7 @@ class EventFilterFieldsSchema(QueryArgsSchema):
         },
     )
     actor_match = Choice(
-        ("any", "all"),
+        ACTOR_MATCHES,
         load_default="any",
         metadata={"description": "Whether an event needs any or all of the actors."},
     )
@@ -137,7 +142,7 @@ class EventOrderArgsSchema(EventFilterFieldsSchema):
     """The filters, and the order of the events they select."""
 
     sort = Choice(
-        ("date", "-date", "relevance"),
+        EVENT_SORTS,
         load_default="date",
         metadata={
             "description": "`date`: by date_start, date_end, id; `-date` reverses all three; "

@@ -45,6 +45,7 @@ def _check_if_match(kind: RecordKind, record_id: str, if_match) -> None:
             f"Send If-Match with the ETag of the {kind.name} you are changing.",
             errors={"If-Match": ["Required."]},
         )
+    # A record that is gone answers 404 or 410 first, whatever If-Match says.
     etag, _ = kind.current(record_id)
     if if_match.star_tag:
         # RFC 9110 lets `*` match any current representation: it would skip the lost-update
