@@ -45,6 +45,24 @@ def request_json(base: str, method: str, path: str, body=None, headers=None):
     return status, response_headers, json.loads(raw) if raw else None
 
 
+def seeded_sqlite(folder: Path, name: str) -> tuple[str, dict[str, str]]:
+    """Create and seed `folder/name.db` with `timeline`; return its URL and the environment."""
+    database_url = f"sqlite:///{folder / f'{name}.db'}"
+    env = {**os.environ, "TIMELINE_DATABASE_URL": database_url, "TIMELINE_SECRET_KEY": name}
+    for command in (["init-db"], ["seed"]):
+        subprocess.run([*TIMELINE, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    return database_url, env
+
+
+def create_token(env: dict[str, str], name: str) -> str:
+    """Create a write token with `timeline token create`; return its secret."""
+    created = subprocess.run(
+        [*TIMELINE, "token", "create", name],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return created.stdout.strip().splitlines()[-1]
+
+
 @contextmanager
 def serving(database_url: str, log: Path, *, workers: int, **settings: str) -> Iterator[str]:
     """Serve the database with gunicorn until the block ends; yield the base URL."""

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from fixture_oracle import expected_ids
-from served import ROOT, TIMELINE, request, serving
+from served import ROOT, TIMELINE, create_token, request, seeded_sqlite, serving
 
 CHROMIUM = os.environ.get("TIMELINE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts"
@@ -44,10 +44,7 @@ def _chromium_or_skip() -> str:
 @pytest.fixture(scope="module")
 def served_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
-    database_url = f"sqlite:///{folder / 'page.db'}"
-    env = {**os.environ, "TIMELINE_DATABASE_URL": database_url, "TIMELINE_SECRET_KEY": "page"}
-    for command in (["init-db"], ["seed"]):
-        subprocess.run([*TIMELINE, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    database_url, env = seeded_sqlite(folder, "page")
     with serving(database_url, folder / "gunicorn.log", workers=2) as base:
         yield base, env
 
@@ -263,11 +260,7 @@ def test_the_page_is_locked_down_and_shows_titles_as_text(served_site, browser):
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "no-referrer"
 
-    created = subprocess.run(
-        [*TIMELINE, "token", "create", "browser-writer"], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True,
-    )  # fmt: skip
-    auth = {"Authorization": f"Bearer {created.stdout.strip().splitlines()[-1]}"}
+    auth = {"Authorization": f"Bearer {create_token(env, 'browser-writer')}"}
     body = {
         "title": MALICIOUS_TITLE,
         "summary": "A title written to test that the page shows it as text.",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from served import ROOT, TIMELINE, request_json, serving
+from served import ROOT, create_token, request_json, seeded_sqlite, serving
 
 PACKAGE = "timeline_api_client"
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
@@ -99,16 +99,10 @@ def client_modules(tmp_path_factory):
 def live(tmp_path_factory):
     """Serve the fixtures with gunicorn; yield the base URL and a write token."""
     folder = tmp_path_factory.mktemp("client-site")
-    database_url = f"sqlite:///{folder / 'client.db'}"
-    env = {**os.environ, "TIMELINE_DATABASE_URL": database_url, "TIMELINE_SECRET_KEY": "client"}
-    for command in (["init-db"], ["seed"]):
-        subprocess.run([*TIMELINE, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    created = subprocess.run(
-        [*TIMELINE, "token", "create", "generated-client"],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
+    database_url, env = seeded_sqlite(folder, "client")
+    token = create_token(env, "generated-client")
     with serving(database_url, folder / "gunicorn.log", workers=1) as base:
-        yield base, created.stdout.strip().splitlines()[-1]
+        yield base, token
 
 
 @pytest.fixture

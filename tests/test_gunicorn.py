@@ -10,15 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from served import ROOT, TIMELINE, request, serving
+from served import ROOT, TIMELINE, create_token, request, seeded_sqlite, serving
 
 
 @pytest.fixture
 def server(tmp_path):
-    database_url = f"sqlite:///{tmp_path / 'served.db'}"
-    env = {**os.environ, "TIMELINE_DATABASE_URL": database_url, "TIMELINE_SECRET_KEY": "served"}
-    for command in (["init-db"], ["seed"]):
-        subprocess.run([*TIMELINE, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    database_url, _ = seeded_sqlite(tmp_path, "served")
     with serving(database_url, tmp_path / "gunicorn.log", workers=2) as base:
         yield base
 
@@ -74,14 +71,8 @@ def _slow_connection(port: int, head: bytes) -> socket.socket:
 def test_slow_clients_leave_the_default_server_answering(tmp_path):
     # Three clients trickle their headers and two their bodies, straight at `timeline serve`
     # (no proxy in front): each holds a thread, and the other threads go on answering.
-    database_url = f"sqlite:///{tmp_path / 'served.db'}"
-    env = {**os.environ, "TIMELINE_DATABASE_URL": database_url}
-    for command in (["init-db"], ["seed"]):
-        subprocess.run([*TIMELINE, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    created = subprocess.run(
-        [*TIMELINE, "token", "create", "slow"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
-    token = created.stdout.decode().strip().splitlines()[-1]
+    database_url, env = seeded_sqlite(tmp_path, "served")
+    token = create_token(env, "slow")
     body_head = (
         "POST /v1/events HTTP/1.1\r\nHost: slow\r\nContent-Type: application/json\r\n"
         f"Authorization: Bearer {token}\r\nContent-Length: 100000\r\n\r\n{{"
