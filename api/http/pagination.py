@@ -13,9 +13,17 @@ from api.http.event_filters import filters_from_args
 from api.http.public_urls import public_url, request_link
 from api.queries.event_pages import count_events, events_page, sort_position
 from api.queries.event_representations import event_documents
+from api.schemas.events import EventFeaturePageSchema
 
 # RFC 7946's media type.
 GEOJSON = "application/geo+json"
+# How an event list documents its `format=geojson` answer (`alt_response(200, **...)`).
+GEOJSON_PAGE_RESPONSE = {
+    "schema": EventFeaturePageSchema,
+    "content_type": GEOJSON,
+    "description": "With format=geojson: the page's events that have coordinates.",
+    "success": True,
+}
 
 
 def split_page(rows: list[Any], limit: int) -> tuple[list[Any], bool]:

@@ -9,13 +9,13 @@ from flask import Response, request, url_for
 from api.domain.errors import Gone, NotFound
 from api.http.blueprint import ApiBlueprint
 from api.http.openapi import PAGE_HEADERS, READ_HEADERS, REDIRECT_HEADERS
-from api.http.pagination import GEOJSON, event_page_response, id_keyset_response
+from api.http.pagination import GEOJSON_PAGE_RESPONSE, event_page_response, id_keyset_response
 from api.http.public_urls import public_url
 from api.http.record_routes import add_record_routes, represent
 from api.queries.actors import actor_rows, describe_actors, is_deleted_actor, resolve_actor
 from api.schemas.actors import ActorListArgsSchema, ActorPageSchema, ActorSchema
 from api.schemas.common import EmptyQueryArgsSchema
-from api.schemas.events import EventFeaturePageSchema, EventFilterArgsSchema, EventPageSchema
+from api.schemas.events import EventFilterArgsSchema, EventPageSchema
 from api.writes.kinds import ACTORS
 
 blp = ApiBlueprint(
@@ -77,13 +77,7 @@ def get_actor(_args: dict[str, Any], actor_id: str):
 @blp.read(
     EventFilterArgsSchema, EventPageSchema, operation_id="listActorEvents", headers=PAGE_HEADERS
 )
-@blp.alt_response(
-    200,
-    schema=EventFeaturePageSchema,
-    content_type=GEOJSON,
-    description="With format=geojson: the page's events that have coordinates.",
-    success=True,
-)
+@blp.alt_response(200, **GEOJSON_PAGE_RESPONSE)
 @blp.alt_response(
     308, description="An alias: redirects to the actor's id.", headers=REDIRECT_HEADERS
 )

@@ -9,7 +9,7 @@ from api.domain.errors import NotFound
 from api.http.blueprint import ApiBlueprint
 from api.http.event_filters import filters_from_args
 from api.http.openapi import PAGE_HEADERS, READ_HEADERS
-from api.http.pagination import GEOJSON, event_page_response
+from api.http.pagination import GEOJSON, GEOJSON_PAGE_RESPONSE, event_page_response
 from api.http.record_routes import add_record_routes, represent
 from api.http.streaming import streamed
 from api.queries.event_representations import stored_document
@@ -18,7 +18,6 @@ from api.schemas.common import EmptyQueryArgsSchema
 from api.schemas.events import (
     EventExportArgsSchema,
     EventFeatureCollectionSchema,
-    EventFeaturePageSchema,
     EventFilterArgsSchema,
     EventPageSchema,
     EventSchema,
@@ -34,13 +33,7 @@ _SLUG = re.compile(SLUG_PATTERN)
 
 @blp.route("", methods=["GET"])
 @blp.read(EventFilterArgsSchema, EventPageSchema, operation_id="listEvents", headers=PAGE_HEADERS)
-@blp.alt_response(
-    200,
-    schema=EventFeaturePageSchema,
-    content_type=GEOJSON,
-    description="With format=geojson: the page's events that have coordinates.",
-    success=True,
-)
+@blp.alt_response(200, **GEOJSON_PAGE_RESPONSE)
 def list_events(args: dict[str, Any]):
     """List events that match every filter, in date order, a page at a time."""
     return event_page_response(args)
