@@ -99,6 +99,17 @@ def test_served_documents_match_the_generated_one(generated, client):
     assert client.get("/openapi.json").get_json() == yaml.safe_load(generated)
 
 
+def test_the_served_document_is_rendered_once_per_app(client, app, monkeypatch):
+    """Rendering the YAML takes over 100 ms, so a client repeating GETs must not repeat it."""
+    api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    renders = []
+    to_dict = api.spec.to_dict
+    monkeypatch.setattr(api.spec, "to_dict", lambda: renders.append(1) or to_dict())
+    for path in ("/openapi.yaml", "/openapi.json") * 3:
+        assert client.get(path).status_code == 200
+    assert len(renders) <= 2
+
+
 def test_a_query_parameter_typo_in_the_spec_is_impossible(generated):
     events = yaml.safe_load(generated)["paths"]["/v1/events"]["get"]
     names = {p["name"] for p in events["parameters"]}
