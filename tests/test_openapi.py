@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 
 from api import create_app
 from api.http import openapi
-from api.http.openapi import spec_yaml
+from api.http.openapi import api_of, spec_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # The page and its files are HTML, scripts and styles, not the API.
@@ -101,7 +101,7 @@ def test_served_documents_match_the_generated_one(generated, client):
 
 def test_the_served_document_is_rendered_once_per_app(client, app, monkeypatch):
     """Rendering the YAML takes over 100 ms, so a client repeating GETs must not repeat it."""
-    api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    api = api_of(app)
     renders = []
     to_dict = api.spec.to_dict
     monkeypatch.setattr(api.spec, "to_dict", lambda: renders.append(1) or to_dict())

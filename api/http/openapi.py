@@ -226,10 +226,14 @@ def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
 _SpecDumper.add_representer(str, _represent_text)
 
 
+def api_of(app: Flask) -> TimelineApi:
+    """Return the app's flask-smorest Api, which holds its OpenAPI document."""
+    return app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+
+
 def spec_yaml(app: Flask) -> str:
-    """Render the app's OpenAPI document as YAML, keys in the order the code declares them."""
-    api: TimelineApi = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
-    return api.spec_as_yaml
+    """Return the app's OpenAPI document as YAML, keys in the order the code declares them."""
+    return api_of(app).spec_as_yaml
 
 
 ETAG_HEADER = {
